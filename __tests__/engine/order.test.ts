@@ -160,7 +160,7 @@ describe('DENY sees each write; audit the end state (BASICS)', () => {
   test('a write that deploys only if something unknown holds may be refused: indeterminate, saying why', () => {
     const conditional = deploy([
       { ...account('foundry', {}), condition: "[equals(resourceGroup().tags.stage, 'first')]" },
-      nested('set-key', [account('foundry', withKey)])
+      nested('set-key', [account('foundry', withKey)], ['foundry'])
     ]);
     const finding = only(evaluateDefinitions([cmk], conditional, { parameters: { cmk: { effect: 'Deny' } } }), 'cmk');
     expect(finding.verdict).toBe('indeterminate');

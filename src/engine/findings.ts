@@ -1,6 +1,6 @@
 /** Findings from evaluations: the severity a definition gives, and where in the template to point. */
 import type { Finding, Severity } from '../model/finding.js';
-import { findingResource } from '../model/finding.js';
+import { findingResource, raceVerdict } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import { own } from '../model/value.js';
 import type { CompiledDefinition, Evaluation } from './definition.js';
@@ -38,6 +38,8 @@ export function toFinding(def: CompiledDefinition, resource: Resource, evaluatio
     verdict = 'indeterminate';
     reason = `the resource is deployed only if ${resource.conditionUnknown}`;
   }
+  let message = evaluation.message;
+  if (resource.race) ({ verdict, reason, message } = raceVerdict(resource.race, verdict, reason, message));
   const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
   const position = at ?? resource.source;
   return {
@@ -47,7 +49,7 @@ export function toFinding(def: CompiledDefinition, resource: Resource, evaluatio
     severity: severityOf(def, evaluation.effect),
     verdict,
     resource: findingResource(resource, position),
-    message: evaluation.message,
+    message,
     reason
   };
 }

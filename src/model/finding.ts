@@ -256,3 +256,22 @@ function kindFails(kind: FindingKind, policy: FailurePolicy): boolean {
     !kind.baselined
   );
 }
+
+/**
+ * The verdict on one of the states a resource may end in when deployments that no dependsOn orders write it
+ * (Resource.race): a finding that is not compliant says so, and where the writes are; past the states evaluated
+ * one by one, one that complies is not sure.
+ */
+export function raceVerdict(
+  race: NonNullable<Resource['race']>,
+  verdict: Verdict,
+  reason: string | null,
+  message: string
+): { verdict: Verdict; reason: string | null; message: string } {
+  if (race.capped && verdict === 'compliant') {
+    verdict = 'indeterminate';
+    reason =
+      'depends on the order ARM runs deployments that no dependsOn orders in, with more end states than are evaluated';
+  }
+  return { verdict, reason, message: verdict === 'compliant' ? message : `${message} ${race.note}` };
+}

@@ -57,6 +57,14 @@ export interface Resource {
    * these are the writes before it, in deployment order. Deny sees each write; Audit the end state.
    */
   priorWrites?: Resource[];
+  /**
+   * Set on each state a template resource may end in when nested deployments that no dependsOn orders
+   * write it: ARM runs them side by side, and the body of the write it completes last is the end state,
+   * so each is evaluated (src/sources/templates.ts finalStates). `note` says which writes race, for the
+   * findings on it. `capped`: more states than are evaluated one by one, and this one stands for them
+   * all, so a verdict that it complies is indeterminate.
+   */
+  race?: { note: string; capped?: boolean };
   origin: 'template' | 'snapshot' | 'live';
 }
 

@@ -1,6 +1,6 @@
 /** What relation and transition rules share: the rule fields they read and how their findings are built. */
 import type { Finding, Severity, Verdict } from '../model/finding.js';
-import { findingResource } from '../model/finding.js';
+import { findingResource, raceVerdict } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import { escapePointerSegment, unescapePointerSegment } from '../model/pointer.js';
 import { foldCase } from '../model/foldCase.js';
@@ -35,6 +35,7 @@ export function prFinding(
     verdict = 'indeterminate';
     reason = `the resource is deployed only if ${resource.conditionUnknown}`;
   }
+  if (resource.race) ({ verdict, reason, message } = raceVerdict(resource.race, verdict, reason, message));
   const position = (pointer !== null && resource.positionOf?.(pointer)) || resource.source;
   return {
     definition: rule.name,

@@ -6,6 +6,7 @@
  * which identity it uses, which grants count — and the parts that are conditions on one
  * resource are JSON Schema, as everywhere else.
  */
+import * as path from 'node:path';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
@@ -628,17 +629,136 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
     };
   };
 
-  const check = (resources: Resource[]): Finding[] => {
+  const checkOnce = (resources: Resource[]): [Resource, Finding][] => {
     const relation = deployment();
     for (const resource of resources) relation.add(resource);
-    const findings: Finding[] = [];
+    const findings: [Resource, Finding][] = [];
     for (const subject of resources) {
       const finding = relation.check(subject);
-      if (finding) findings.push(finding);
+      if (finding) findings.push([subject, finding]);
     }
     return findings;
   };
+  const related = (resource: Resource): boolean => {
+    const type = foldCase(resource.type);
+    return (
+      types.has(type) ||
+      type === targetType ||
+      type === `${targetType}/accesspolicies` ||
+      type.endsWith('/roleassignments')
+    );
+  };
+  const check = (resources: Resource[]): Finding[] => {
+    const raced = racedStates(resources, related);
+    if (raced.groups.length === 0 && !raced.capped) return checkOnce(resources).map(([, finding]) => finding);
+    return inEveryOrder(resources, raced, checkOnce);
+  };
   return Object.assign(check, { deployment });
+}
+
+/** The most combinations of end states (one for each raced resource a rule relates) a deployment is checked in. */
+export const MAX_ORDERINGS = 64;
+
+/**
+ * The resources of a deployment that may end in more than one state because deployments that no dependsOn orders
+ * write them (Resource.race), those a rule relates: each one's states, in the order given (the first is the one
+ * the deployment lists first). `capped`: one of them has more states than are evaluated.
+ */
+function racedStates(
+  resources: Resource[],
+  related: (resource: Resource) => boolean
+): { groups: Resource[][]; capped: boolean } {
+  const byId = new Map<string, Resource[]>();
+  let capped = false;
+  for (const resource of resources) {
+    if (!resource.race || resource.existing || !related(resource)) continue;
+    if (resource.race.capped) capped = true;
+    const key = foldCase(resource.id);
+    const states = byId.get(key);
+    if (states) states.push(resource);
+    else byId.set(key, [resource]);
+  }
+  return { groups: [...byId.values()].filter(states => states.length > 1), capped };
+}
+
+const RANK: Record<Finding['verdict'], number> = { compliant: 0, indeterminate: 1, noncompliant: 2 };
+
+/**
+ * A relation rule on a deployment whose related resources may end in more than one state: checked in every
+ * combination of their states (each a way ARM may order the deployments), and a subject's finding is the worst
+ * of them: the relation holds only if it holds whichever write completes last. A noncompliant combination that
+ * needs a write that deploys only if something unknown holds is indeterminate. Past MAX_ORDERINGS combinations
+ * (or a resource with more states than are evaluated), the deployment is checked as listed, and a relation
+ * found to hold there is indeterminate.
+ */
+function inEveryOrder(
+  resources: Resource[],
+  raced: { groups: Resource[][]; capped: boolean },
+  checkOnce: (resources: Resource[]) => [Resource, Finding][]
+): Finding[] {
+  const { groups } = raced;
+  let orderings = 1;
+  for (const states of groups) orderings *= states.length;
+  const alternative = new Map<Resource, number>();
+  groups.forEach((states, g) => states.forEach(state => alternative.set(state, g)));
+  if (raced.capped || orderings > MAX_ORDERINGS) {
+    // The first state of each, as the deployment lists them.
+    const listed = resources.filter(r => !alternative.has(r) || groups[alternative.get(r)!][0] === r);
+    return checkOnce(listed).map(([, finding]) => {
+      if (finding.verdict !== 'compliant') return finding;
+      return {
+        ...finding,
+        verdict: 'indeterminate',
+        reason: `depends on the order ARM runs deployments that no dependsOn orders in: the resources this rule relates may end in more than ${MAX_ORDERINGS} combinations of states, more than are checked`
+      };
+    });
+  }
+  const worst = new Map<Resource, { finding: Finding; chosen: Resource[]; differs: boolean }>();
+  const order: Resource[] = [];
+  for (let n = 0; n < orderings; n++) {
+    const chosen: Resource[] = [];
+    let rest = n;
+    for (const states of groups) {
+      chosen.push(states[rest % states.length]);
+      rest = Math.floor(rest / states.length);
+    }
+    const picked = new Set(chosen);
+    const world = resources.filter(r => !alternative.has(r) || picked.has(r));
+    for (const [subject, found] of checkOnce(world)) {
+      let finding = found;
+      const conditions = chosen.filter(c => c !== subject && c.conditionUnknown).map(c => c.conditionUnknown!);
+      if (finding.verdict === 'noncompliant' && conditions.length) {
+        finding = {
+          ...finding,
+          verdict: 'indeterminate',
+          reason: `holds only if ${conditions.join('; and ')}`
+        };
+      }
+      const seen = worst.get(subject);
+      if (!seen) {
+        order.push(subject);
+        worst.set(subject, { finding, chosen, differs: false });
+      } else {
+        const differs = seen.differs || seen.finding.verdict !== finding.verdict;
+        if (RANK[finding.verdict] > RANK[seen.finding.verdict]) worst.set(subject, { finding, chosen, differs });
+        else seen.differs = differs;
+      }
+    }
+  }
+  return order.map(subject => {
+    const { finding, chosen, differs } = worst.get(subject)!;
+    if (!differs || finding.verdict === 'compliant') return finding;
+    const states = chosen
+      .filter(c => foldCase(c.id) !== foldCase(subject.id))
+      .map(c => {
+        const at = c.source ? `${path.basename(c.source.file)}:${c.source.line}` : 'an unknown position';
+        return `${c.name} ends in the state its write at ${at} leaves`;
+      });
+    const note = states.length
+      ? ` This is so when ${states.join(', and ')}: deployments that no dependsOn orders write ${states.length > 1 ? 'them' : 'it'}, and ARM may complete either write last.`
+      : '';
+    return { ...finding, message: `${finding.message}${note}` };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * Policy sees only the state being deployed, never the one before it, so these run in pull
  * requests only and their findings say so.
  */
+import * as path from 'node:path';
 import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import { Unknown } from '../model/value.js';
@@ -24,15 +25,26 @@ export interface ResourcePair {
   after: Resource;
 }
 
-/** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
+/**
+ * Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). A base
+ * resource that deployments no dependsOn orders write may be in any of its states (Resource.race): the head's is
+ * paired with each, and the rule's verdict is sure only where they agree (compileTransitionRule).
+ */
 export function pairResources(base: Resource[], head: Resource[]): ResourcePair[] {
   const key = (r: Resource) => foldCase(`${r.type}|${r.name}`);
-  const before = new Map(base.filter(r => !r.existing).map(r => [key(r), r]));
+  const before = new Map<string, Resource[]>();
+  for (const r of base) {
+    if (r.existing) continue;
+    const states = before.get(key(r));
+    // The last declaration, unless the base may end in several states because of the order ARM runs it in.
+    if (!states) before.set(key(r), [r]);
+    else if (r.race && states.every(s => s.race)) states.push(r);
+    else before.set(key(r), [r]);
+  }
   const pairs: ResourcePair[] = [];
   for (const after of head) {
     if (after.existing) continue;
-    const match = before.get(key(after));
-    if (match) pairs.push({ before: match, after });
+    for (const match of before.get(key(after)) ?? []) pairs.push({ before: match, after });
   }
   return pairs;
 }
@@ -43,49 +55,88 @@ export function compileTransitionRule(rule: TransitionRule): (pairs: ResourcePai
   const types = ruleTypes(rule);
   const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
   const check = compileSchemaCheck(rule.schema);
+  /** The finding on one pair; undefined where the rule does not apply to it. */
+  const judge = (pair: ResourcePair): Finding | undefined => {
+    const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
+    const scope = applies?.(data);
+    if (scope && scope.verdict === false) return undefined;
+    const result = check(data);
+    const afterPointer =
+      result.pointer?.startsWith('/after') === true
+        ? originalPointer(pair.after.json, result.pointer.slice('/after'.length))
+        : null;
+    const unsure = scope?.verdict === 'unknown' ? scope.dependsOn : [];
+    if (result.verdict === true && !unsure.length) {
+      return prFinding(
+        rule,
+        pair.after,
+        'compliant',
+        `${rule.displayName}: the change keeps to it. ${NOTE}`,
+        null,
+        null
+      );
+    } else if (result.verdict === false && !unsure.length) {
+      return prFinding(
+        rule,
+        pair.after,
+        'noncompliant',
+        `${describeChange(pair, result.pointer)} ${NOTE}`,
+        null,
+        afterPointer
+      );
+    }
+    const keys = [...new Set([...unsure, ...result.dependsOn])];
+    return prFinding(
+      rule,
+      pair.after,
+      'indeterminate',
+      `${rule.displayName}: cannot be decided before deployment. ${NOTE}`,
+      describeDependencies(keys),
+      afterPointer
+    );
+  };
   return pairs => {
-    const findings: Finding[] = [];
+    // A head resource is paired with each state its base may be in (pairResources): what the rule says of it.
+    const byAfter = new Map<Resource, { before: Resource; finding: Finding | undefined }[]>();
     for (const pair of pairs) {
       if (!types.has(foldCase(pair.after.type))) continue;
-      const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
-      const scope = applies?.(data);
-      if (scope && scope.verdict === false) continue;
-      const result = check(data);
-      const afterPointer =
-        result.pointer?.startsWith('/after') === true
-          ? originalPointer(pair.after.json, result.pointer.slice('/after'.length))
-          : null;
-      const unsure = scope?.verdict === 'unknown' ? scope.dependsOn : [];
-      if (result.verdict === true && !unsure.length) {
-        findings.push(
-          prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null)
-        );
-      } else if (result.verdict === false && !unsure.length) {
-        findings.push(
-          prFinding(
-            rule,
-            pair.after,
-            'noncompliant',
-            `${describeChange(pair, result.pointer)} ${NOTE}`,
-            null,
-            afterPointer
-          )
-        );
-      } else {
-        const keys = [...new Set([...unsure, ...result.dependsOn])];
-        findings.push(
-          prFinding(
-            rule,
-            pair.after,
-            'indeterminate',
-            `${rule.displayName}: cannot be decided before deployment. ${NOTE}`,
-            describeDependencies(keys),
-            afterPointer
-          )
-        );
-      }
+      const judged = { before: pair.before, finding: judge(pair) };
+      const seen = byAfter.get(pair.after);
+      if (seen) seen.push(judged);
+      else byAfter.set(pair.after, [judged]);
+    }
+    const findings: Finding[] = [];
+    for (const judged of byAfter.values()) {
+      const finding = agreed(judged);
+      if (finding) findings.push(finding);
     }
     return findings;
+  };
+}
+
+/**
+ * One head resource's finding from those on each state its base may be in: the base is in one of them, and which
+ * depends on the order ARM ran the base's deployments in, which cannot be known. A verdict they all give (the
+ * rule not applying counting as compliant) stands; otherwise the finding is indeterminate, saying why.
+ */
+function agreed(judged: { before: Resource; finding: Finding | undefined }[]): Finding | undefined {
+  const found = judged.map(j => j.finding).filter((f): f is Finding => f !== undefined);
+  if (found.length === 0) return undefined;
+  const verdictOf = (f: Finding | undefined) => f?.verdict ?? 'compliant';
+  if (judged.every(j => verdictOf(j.finding) === verdictOf(judged[0].finding))) return found[0];
+  const worst = found.find(f => f.verdict === 'noncompliant') ?? found.find(f => f.verdict === 'indeterminate')!;
+  if (worst.verdict === 'compliant') return worst;
+  const base = judged[0].before;
+  const at = judged.map(j =>
+    j.before.source ? `${path.basename(j.before.source.file)}:${j.before.source.line}` : '?'
+  );
+  return {
+    ...worst,
+    verdict: 'indeterminate',
+    message:
+      `${worst.message} In the base, ${base.name} is written at ${at.join(', ')} by deployments that no dependsOn ` +
+      `orders, so it may be in any of ${judged.length} states, and the rule holds for some of them only.`,
+    reason: `depends on which state the base left ${base.name} in, which depends on the order ARM ran deployments that no dependsOn orders in`
   };
 }
 

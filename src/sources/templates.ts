@@ -1,7 +1,8 @@
 /** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { Json } from '../model/value.js';
-import { isObject } from '../model/value.js';
+import type { Json, Value } from '../model/value.js';
+import { Unknown, isObject } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
@@ -18,7 +19,7 @@ import { readTextFile } from '../model/textFile.js';
 import { compileBicepFile, isBicepFile, parameterSources } from './bicep/index.js';
 import { WorkBudget } from '../model/limits.js';
 import { TemplateError } from './arm/errors.js';
-import { TemplateExpander, deploymentLevelOf, type Emitted } from './arm/expand.js';
+import { TemplateExpander, deploymentLevelOf, writeOrder, type Emitted } from './arm/expand.js';
 import { templateLibrary } from './arm/functions/index.js';
 import { NO_COPY, TemplateScope, type DeploymentTarget, type Expansion } from './arm/scope.js';
 import { uriRoot } from './arm/templateLink.js';
@@ -229,55 +230,208 @@ function where(resource: Resource): string {
   return s ? `${path.basename(s.file)}:${s.line}` : 'unknown position';
 }
 
+/** Where writes are, for a message: the first few, and how many more. */
+function places(writes: Emitted[]): string {
+  const shown = writes.slice(0, 6).map(e => where(e.resource));
+  return writes.length > shown.length
+    ? `${shown.join(', ')} and ${writes.length - shown.length} more`
+    : shown.join(', ');
+}
+
+/** The most states one resource is evaluated in, one by one; past it, the resource's verdicts say so. */
+export const MAX_END_STATES = 16;
+/** The most writes of one resource whose order is worked out pair by pair (quadratic in them). */
+const MAX_ORDERED_WRITES = 1000;
+
+/** The principal id of a resource's identity, which expansion adds to every write of it (expand.ts). */
+const IDENTITY_KEY = /^reference\([^)]*\)\.(?:identity|properties)\.principalid$/i;
+/** Marks an unknown value in `bodyText`: no text a template writes can know it. */
+const UNKNOWN_MARK = `\u0000${randomUUID()}:`;
+let unknowns = 0;
+
+/**
+ * A write's body as text, equal for two writes when they leave the same body: the principal ids expansion adds
+ * to each write as unknown values are the same when they name the same identity; any other unknown value is
+ * different from every other. Members in another order count as another body (one more state, never one less).
+ */
+function bodyText(json: Value): string {
+  return JSON.stringify(json, (_key, value: unknown) =>
+    value instanceof Unknown ? `${UNKNOWN_MARK}${IDENTITY_KEY.test(value.key) ? value.key : `#${unknowns++}`}` : value
+  );
+}
+
+/** One state a resource may end in: the write that leaves it, and the later writes that must not deploy. */
+interface EndState {
+  write: Emitted;
+  /** Writes sure to come after it, each of which deploys only if something unknown holds. */
+  unless: Emitted[];
+  /** Writes no dependsOn orders with it that leave another body: either may end last. */
+  racing: Emitted[];
+  /** Its body as `bodyText` gives it. */
+  body: string;
+}
+
+/**
+ * The states a resource written more than once may end in. A write is one when no write sure to follow it is
+ * sure to deploy. Writes of one template follow their order there (ARM refuses a template that declares one
+ * resource twice, so that order never reaches Azure); writes of different nested deployments follow each other
+ * only as a dependsOn path orders their deployments (`writeOrder`), and otherwise either may end last. Two states
+ * that leave the same body, on the same conditions, are one. Null when there are more than can be worked out.
+ */
+function endStates(deployed: Emitted[]): EndState[] | null {
+  const n = deployed.length;
+  if (n > MAX_ORDERED_WRITES) {
+    // Whatever their order, writes that all leave the same body on no condition leave one state.
+    const last = bodyText(deployed[n - 1].resource.json);
+    const alike = deployed.every(e => !e.resource.conditionUnknown && bodyText(e.resource.json) === last);
+    return alike ? [{ write: deployed[n - 1], unless: [], racing: [], body: last }] : null;
+  }
+  const states: EndState[] = [];
+  const maximal = new Set<Emitted>();
+  const bodies = deployed.map(e => bodyText(e.resource.json));
+  for (let i = 0; i < n; i++) {
+    const state: EndState = { write: deployed[i], unless: [], racing: [], body: bodies[i] };
+    let followed = false;
+    for (let j = 0; j < n && !followed; j++) {
+      if (j === i) continue;
+      const order = writeOrder(deployed[i], deployed[j]);
+      const after = order === 'before' || (order === 'same-template' && j > i);
+      if (after) {
+        if (deployed[j].resource.conditionUnknown) state.unless.push(deployed[j]);
+        else followed = true;
+      } else if (order === 'unordered' && bodies[i] !== bodies[j]) {
+        state.racing.push(deployed[j]);
+      }
+    }
+    if (followed) continue;
+    maximal.add(deployed[i]);
+    // The same body on the same conditions as a later state: the same end state.
+    const same = (other: EndState) =>
+      other.body === state.body &&
+      other.write.resource.conditionUnknown === state.write.resource.conditionUnknown &&
+      other.unless.length === state.unless.length &&
+      other.unless.every((u, k) => u === state.unless[k]);
+    const earlier = states.findIndex(same);
+    if (earlier >= 0) states.splice(earlier, 1);
+    states.push(state);
+  }
+  // A write that races this one matters only if it may itself end last.
+  for (const state of states) state.racing = state.racing.filter(r => maximal.has(r));
+  return states;
+}
+
+/** Why a state holds only if the writes after it do not deploy, as the findings on it say. */
+function unlessReason(state: EndState): string | undefined {
+  const own = state.write.resource.conditionUnknown;
+  const later = state.unless.map(
+    u => `the redeclaration at ${where(u.resource)} does not deploy (it deploys only if ${u.resource.conditionUnknown})`
+  );
+  const reasons = [own, ...later].filter((r): r is string => !!r);
+  return reasons.length ? reasons.join('; and ') : undefined;
+}
+
 /**
  * One resource declared several times in a deployment (a nested deployment that
- * re-declares an account to switch CMK on) ends in the state of its last declaration in
- * deployment order: each PUT replaces the whole resource body, and properties left out are
- * reset rather than kept ("Resource properties aren't incrementally added",
+ * re-declares an account to switch CMK on) ends in the state of its last write: each PUT
+ * replaces the whole resource body, and properties left out are reset rather than kept
+ * ("Resource properties aren't incrementally added",
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/deployment-modes).
- * `existing` references give way to a declaration that deploys. When the last declaration
- * may not deploy (unknown condition), the one before it is kept too, holding only if the
- * later one does not deploy.
+ * `existing` references give way to a declaration that deploys. Which write is last is what
+ * `endStates` works out: when the last may not deploy (unknown condition), the one before it is
+ * a state too, holding only if the later one does not deploy; when nested deployments that no
+ * dependsOn orders write it, ARM runs them side by side and each may end last, so each body is a
+ * state the resource may end in, evaluated as such (`Resource.race`), up to MAX_END_STATES.
  */
 export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
-  const groups = new Map<string, Resource[]>();
+  const groups = new Map<string, Emitted[]>();
   const keyOf = (e: Emitted, index: number): string => (e.idKnown ? foldCase(e.resource.id) : `#${index}`);
   emitted.forEach((e, index) => {
     const key = keyOf(e, index);
     const group = groups.get(key);
-    if (group) group.push(e.resource);
-    else groups.set(key, [e.resource]);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
   });
   const keep = new Set<Resource>();
   for (const declarations of groups.values()) {
-    const deployed = declarations.filter(r => !r.existing);
+    const deployed = declarations.filter(e => !e.resource.existing);
     if (deployed.length === 0) {
-      keep.add(declarations[declarations.length - 1]);
+      keep.add(declarations[declarations.length - 1].resource);
       continue;
     }
-    const last = deployed[deployed.length - 1];
-    keep.add(last);
-    if (deployed.length > 1) {
-      const earlier = deployed.slice(0, -1);
-      // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
-      last.priorWrites = earlier;
+    const last = deployed[deployed.length - 1].resource;
+    if (deployed.length === 1) {
+      keep.add(last);
+      continue;
+    }
+    const earlier = deployed.slice(0, -1).map(e => e.resource);
+    // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
+    last.priorWrites = earlier;
+    const states = endStates(deployed);
+    const raced = states === null || states.some(s => s.racing.length > 0);
+    if (!raced) {
       notes.push(
         `${last.id} is declared ${deployed.length} times; the declaration at ${where(last)} deploys last and replaces ` +
           `the whole body set at ${earlier.map(where).join(', ')}.`
       );
-      if (last.conditionUnknown) {
-        const previous = earlier[earlier.length - 1];
-        keep.add({
-          ...previous,
-          priorWrites: earlier.slice(0, -1),
-          conditionUnknown: [
-            previous.conditionUnknown,
-            `the redeclaration at ${where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`
-          ]
-            .filter(Boolean)
-            .join('; and ')
-        });
+    }
+    if (states === null || states.length > MAX_END_STATES) {
+      // Too many to evaluate one by one: the last stands for them all, and a verdict that it complies is not sure.
+      const count = states === null ? `${deployed.length} writes of it` : `${states.length} states`;
+      last.race = {
+        capped: true,
+        note:
+          `Which state ${last.name} ends in depends on the order ARM runs deployments that no dependsOn orders in ` +
+          `(it is written at ${places(deployed)}), and ${count} are more than the ` +
+          `${MAX_END_STATES} cmk-guard evaluates one by one: this is the state the write at ${where(last)} leaves, ` +
+          `and a verdict that the resource complies cannot be given. Order the deployments with dependsOn.`
+      };
+      keep.add(last);
+      notes.push(
+        `${last.id} is written by ${deployed.length} deployments that no dependsOn orders, leaving more states than ` +
+          `the ${MAX_END_STATES} evaluated one by one: its verdicts are indeterminate unless noncompliant.`
+      );
+      continue;
+    }
+    for (const state of states) {
+      const write = state.write.resource;
+      const condition = unlessReason(state);
+      const racing = state.racing.map(r => r.resource);
+      const race = raced
+        ? {
+            note:
+              racing.length > 0
+                ? `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
+                  `ARM runs deployments in: it is written at ${where(write)} and at ${places(state.racing)} ` +
+                  `by deployments that no dependsOn orders, which ARM runs side by side, and this is the state the ` +
+                  `write at ${where(write)} leaves if it completes last. Make one deployment depend on the other.`
+                : `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
+                  `ARM runs deployments that no dependsOn orders in (it is written at ` +
+                  `${places(deployed)}): this is the state the write at ` +
+                  `${where(write)} leaves if it completes last.`
+          }
+        : undefined;
+      if (write === last) {
+        if (race) last.race = race;
+        keep.add(last);
+        continue;
       }
+      // Every other write may be sent before this one, except those that must not deploy for it to be the end state.
+      const before = deployed
+        .map(e => e.resource)
+        .filter(r => r !== write && !state.unless.some(u => u.resource === r));
+      keep.add({
+        ...write,
+        priorWrites: before.length ? before : undefined,
+        conditionUnknown: condition,
+        ...(race ? { race } : {})
+      });
+    }
+    if (raced) {
+      notes.push(
+        `${last.id} is written at ${places(deployed)} by deployments that no ` +
+          `dependsOn orders, which ARM runs side by side: it may end in any of ${states.length} states, and each ` +
+          `is evaluated. Make one deployment depend on the other.`
+      );
     }
   }
   const out: Resource[] = [];

@@ -177,6 +177,52 @@ interface Instance {
 interface Emitted {
   resource: Resource;
   idKnown: boolean;
+  /**
+   * What wrote it: the nested deployment instances from the top template down, then its own instance
+   * (templates.ts finalStates orders the writes of one resource by it, see `writeOrder`).
+   */
+  chain?: Instance[];
+}
+
+/** Every instance an instance waits for (its dependsOn, followed through), found once for each. */
+const waitsFor = new WeakMap<Instance, Set<Instance>>();
+
+function ancestorsOf(instance: Instance): Set<Instance> {
+  const known = waitsFor.get(instance);
+  if (known) return known;
+  const found = new Set<Instance>();
+  const pending = [...instance.deps];
+  while (pending.length) {
+    const next = pending.pop()!;
+    if (found.has(next)) continue;
+    found.add(next);
+    const done = waitsFor.get(next);
+    if (done) for (const dependency of done) found.add(dependency);
+    else for (const dependency of next.deps) pending.push(dependency);
+  }
+  waitsFor.set(instance, found);
+  return found;
+}
+
+/**
+ * How ARM orders two writes of one resource: `before` when `a` is sure to complete before `b` starts, and
+ * `unordered` when it may run them side by side, so that either may end last. Where their chains part, the two
+ * instances are resources of one template; ARM deploys them in parallel unless a dependsOn path (a serial copy
+ * loop's included) leads from one to the other, and a nested deployment completes as a unit, so what its
+ * template writes is ordered as the deployment is. Two resources of one template that are the same resource are
+ * `same-template`: ARM refuses such a template ("defined multiple times in a template") before deploying
+ * anything, so no order of theirs reaches Azure.
+ */
+export function writeOrder(a: Emitted, b: Emitted): 'before' | 'after' | 'unordered' | 'same-template' {
+  const x = a.chain ?? [];
+  const y = b.chain ?? [];
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  if (i >= x.length || i >= y.length) return 'same-template';
+  if (i === x.length - 1 && i === y.length - 1) return 'same-template';
+  if (ancestorsOf(y[i]).has(x[i])) return 'before';
+  if (ancestorsOf(x[i]).has(y[i])) return 'after';
+  return 'unordered';
 }
 
 /** What fixes a resource's identity (and whether it exists) before its body is evaluated. */
@@ -361,9 +407,10 @@ export class TemplateExpander {
     const emitted: Emitted[] = [];
     for (const instance of this.deploymentOrder(scope, instances)) {
       if (foldCase(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
-        for (const resource of this.expandDeployment(instance)) emitted.push(resource);
+        for (const resource of this.expandDeployment(instance))
+          emitted.push({ ...resource, chain: [instance, ...(resource.chain ?? [])] });
       } else {
-        emitted.push(this.buildResource(instance));
+        emitted.push({ ...this.buildResource(instance), chain: [instance] });
       }
     }
     return emitted;
@@ -376,7 +423,7 @@ export class TemplateExpander {
     nextOrder: () => number
   ): Instance[] {
     const { scope, node, pointer } = decl;
-    const frames: { copy: CopyFrame; condition?: string; failures: ExpressionFailure[] }[] = [];
+    const frames: { copy: CopyFrame; condition?: string; failures: ExpressionFailure[]; batch?: number }[] = [];
     if (isObject(node.copy)) {
       const copy = node.copy as { [key: string]: Json };
       const copyPointer = joinPointer(pointer, 'copy');
@@ -408,10 +455,15 @@ export class TemplateExpander {
             `The copy count of '${loopName}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`
           );
         }
+        const batchSize = this.serialBatchSize(decl, copy, base, inheritedCondition);
         for (let i = 0; i < count; i++) {
           const loops = new Map(base.loops);
           loops.set(foldCase(loopName), i);
-          frames.push({ copy: { loops, current: i }, failures: countFailures });
+          frames.push({
+            copy: { loops, current: i },
+            failures: countFailures,
+            ...(batchSize === null ? {} : { batch: Math.floor(i / batchSize) })
+          });
         }
       }
     } else {
@@ -420,6 +472,12 @@ export class TemplateExpander {
     if (decl.symbol) scope.symbols.set(foldCase(decl.symbol), []);
 
     const out: Instance[] = [];
+    // A serial loop's batch waits for the batch before it ("Resource Manager creates a dependency on earlier
+    // instances in the loop, so it doesn't start one batch until the previous batch completes"): the latest
+    // earlier batch with an instance that deploys, as a skipped one completes at once.
+    let previousBatch: Instance[] = [];
+    let currentBatch: Instance[] = [];
+    let batchIndex: number | undefined;
     for (const frame of frames) {
       const failures = [...frame.failures];
       let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
@@ -454,9 +512,45 @@ export class TemplateExpander {
       }
       const nameKey = foldCase(instance.nameText);
       scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
+      if (frame.batch !== undefined) {
+        if (frame.batch !== batchIndex) {
+          if (currentBatch.length) previousBatch = currentBatch;
+          currentBatch = [];
+          batchIndex = frame.batch;
+        }
+        for (const earlier of previousBatch) instance.deps.add(earlier);
+        currentBatch.push(instance);
+      }
       out.push(instance);
     }
     return out;
+  }
+
+  /**
+   * How many instances of a serial copy loop deploy at a time (`mode: serial`, `batchSize`); null for a
+   * parallel loop, and where the mode or the size is not known: then nothing orders the instances.
+   */
+  private serialBatchSize(
+    decl: Declaration,
+    copy: { [key: string]: Json },
+    base: CopyFrame,
+    inheritedCondition: string | undefined
+  ): number | null {
+    if (copy.mode === undefined) return null;
+    const { scope, pointer } = decl;
+    const failures: ExpressionFailure[] = [];
+    const data: EvalData = { scope, copy: base, failures };
+    const mode = scope.evaluateValue(copy.mode, joinPointer(pointer, 'copy', 'mode'), data);
+    if (typeof mode !== 'string' || foldCase(mode) !== 'serial') {
+      this.reportFailures(failures, inheritedCondition === undefined);
+      return null;
+    }
+    const size =
+      copy.batchSize === undefined
+        ? null
+        : scope.evaluateValue(copy.batchSize, joinPointer(pointer, 'copy', 'batchSize'), data);
+    this.reportFailures(failures, inheritedCondition === undefined);
+    return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : null;
   }
 
   /** Type, full name and id of one instance. */

@@ -1,0 +1,381 @@
+/**
+ * A resource written by two nested deployments that no dependsOn orders ends in the state of whichever ARM
+ * finishes last: it runs them side by side. The gate took the one declared last as the end state, so a pull
+ * request that declared a Microsoft-managed write first and a customer-managed one after passed, though Azure may
+ * keep the first. Each write that may end last is evaluated as a state the resource ends in; relation rules hold
+ * only if they hold whichever write ends last, and a transition from a base that may be in several states is sure
+ * only where they agree.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '../../src/model/finding.js';
+import { evaluateRepository } from '../../src/run.js';
+import { bundledPolicies } from '../../src/paths.js';
+
+const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+const CMK = 'Microsoft.KeyVault';
+const MMK = 'Microsoft.CognitiveServices';
+
+type J = Record<string, unknown>;
+
+function account(keySource: string, keyName = 'cmk'): J {
+  return {
+    type: 'Microsoft.CognitiveServices/accounts',
+    apiVersion: '2024-10-01',
+    name: 'oai-raced',
+    location: 'westeurope',
+    kind: 'AIServices',
+    sku: { name: 'S0' },
+    identity: { type: 'SystemAssigned' },
+    properties: {
+      customSubDomainName: 'oai-raced',
+      encryption:
+        keySource === CMK
+          ? { keySource, keyVaultProperties: { keyName, keyVaultUri: 'https://kv-raced.vault.azure.net/' } }
+          : { keySource }
+    }
+  };
+}
+
+function nested(name: string, resources: J[], dependsOn?: string[], extra: J = {}): J {
+  return {
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name,
+    ...(dependsOn ? { dependsOn } : {}),
+    ...extra,
+    properties: {
+      mode: 'Incremental',
+      template: { $schema: SCHEMA, contentVersion: '1.0.0.0', resources }
+    }
+  };
+}
+
+function deployment(name: string, keySource: string, dependsOn?: string[]): J {
+  return nested(name, [account(keySource)], dependsOn);
+}
+
+function vault(granted: boolean): J {
+  return {
+    type: 'Microsoft.KeyVault/vaults',
+    apiVersion: '2023-07-01',
+    name: 'kv-raced',
+    location: 'westeurope',
+    properties: {
+      tenantId: '[subscription().tenantId]',
+      sku: { family: 'A', name: 'standard' },
+      enablePurgeProtection: true,
+      accessPolicies: granted
+        ? [
+            {
+              tenantId: '[subscription().tenantId]',
+              objectId:
+                "[reference(resourceId('Microsoft.CognitiveServices/accounts', 'oai-raced'), '2024-10-01', 'full').identity.principalId]",
+              permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] }
+            }
+          ]
+        : []
+    }
+  };
+}
+
+const grantingVault = () => vault(true);
+
+function template(resources: J[]): string {
+  return JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources }, null, 2);
+}
+
+let repo: string;
+beforeEach(() => {
+  repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-parallel-'));
+});
+afterEach(() => rmSync(repo, { recursive: true, force: true }));
+
+async function findings(resources: J[], rule = 'foundry-tools-cmk'): Promise<Finding[]> {
+  writeFileSync(path.join(repo, 'main.json'), template(resources));
+  const document = await evaluateRepository({ cwd: repo, policies: bundledPolicies(), templates: ['main.json'] });
+  expect(document.errors ?? []).toEqual([]);
+  return document.findings.filter(f => f.definition === rule);
+}
+
+async function verdicts(resources: J[], rule = 'foundry-tools-cmk'): Promise<string[]> {
+  return (await findings(resources, rule)).map(f => f.verdict).sort();
+}
+
+/** The line (from 1) of the `n`th (from 1) declaration of the raced account in main.json: where its `{` is. */
+function accountLine(n: number): number {
+  const lines = readFileSync(path.join(repo, 'main.json'), 'utf8').split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    // `type` is the first member: the `{` is on the line before it.
+    if (lines[i].includes('"Microsoft.CognitiveServices/accounts"') && ++seen === n) return i;
+  }
+  throw new Error(`no declaration ${n}`);
+}
+
+describe('one resource written by deployments ARM runs side by side', () => {
+  it('a Microsoft-managed write declared first may end last: it is evaluated, noncompliant, naming both writers', async () => {
+    const found = await findings([deployment('first', MMK), deployment('second', CMK)]);
+    expect(found.map(f => f.verdict).sort()).toEqual(['compliant', 'noncompliant']);
+    const bad = found.find(f => f.verdict === 'noncompliant')!;
+    // At the Microsoft-managed write, saying that it depends on the order and where the other write is.
+    expect(bad.resource.line).toBeGreaterThanOrEqual(accountLine(1));
+    expect(bad.resource.line).toBeLessThan(accountLine(2));
+    expect(bad.message).toContain('no dependsOn orders');
+    expect(bad.message).toContain(`main.json:${accountLine(1)}`);
+    expect(bad.message).toContain(`main.json:${accountLine(2)}`);
+    // In either document order.
+    expect(await verdicts([deployment('first', CMK), deployment('second', MMK)])).toEqual([
+      'compliant',
+      'noncompliant'
+    ]);
+  });
+
+  it('ordered by dependsOn, the later write is the end state alone, and nothing speaks of a race', async () => {
+    const found = await findings([deployment('first', MMK), deployment('second', CMK, ['first'])]);
+    expect(found.map(f => f.verdict)).toEqual(['compliant']);
+    expect(found[0].message).not.toContain('no dependsOn orders');
+    // Through a deployment between them, too.
+    expect(
+      await verdicts([
+        deployment('first', MMK),
+        nested('between', [], ['first']),
+        deployment('second', CMK, ['between'])
+      ])
+    ).toEqual(['compliant']);
+    // The same body written twice leaves one state, whichever ends last.
+    expect(await verdicts([deployment('first', CMK), deployment('second', CMK)])).toEqual(['compliant']);
+  });
+
+  it('written inside two nested levels, the writes are ordered where their deployments part', async () => {
+    const twice = (name: string, keySource: string, dependsOn?: string[]) =>
+      nested(name, [deployment(`${name}-inner`, keySource)], dependsOn);
+    expect(await verdicts([twice('first', MMK), twice('second', CMK)])).toEqual(['compliant', 'noncompliant']);
+    expect(await verdicts([twice('first', MMK), twice('second', CMK, ['first'])])).toEqual(['compliant']);
+  });
+
+  it('a resource of the template and a nested deployment that rewrites it race unless dependsOn orders them', async () => {
+    expect(await verdicts([account(MMK), deployment('set-key', CMK)])).toEqual(['compliant', 'noncompliant']);
+    expect(
+      await verdicts([
+        account(MMK),
+        deployment('set-key', CMK, ["[resourceId('Microsoft.CognitiveServices/accounts', 'oai-raced')]"])
+      ])
+    ).toEqual(['compliant']);
+  });
+
+  it('a copy loop of deployments races unless serial, one at a time', async () => {
+    const loop = (copy: J) => ({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: "[concat('write-', copyIndex())]",
+      copy: { name: 'writes', count: 2, ...copy },
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { keySource: { value: `[createArray('${MMK}', '${CMK}')[copyIndex()]]` } },
+        template: {
+          $schema: SCHEMA,
+          contentVersion: '1.0.0.0',
+          parameters: { keySource: { type: 'string' } },
+          resources: [
+            {
+              ...account(CMK),
+              properties: {
+                encryption: {
+                  keySource: "[parameters('keySource')]",
+                  keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
+                }
+              }
+            }
+          ]
+        }
+      }
+    });
+    expect(await verdicts([loop({})])).toEqual(['compliant', 'noncompliant']);
+    expect(await verdicts([loop({ mode: 'parallel' })])).toEqual(['compliant', 'noncompliant']);
+    // Serial, one at a time: the second (customer-managed) completes last.
+    expect(await verdicts([loop({ mode: 'serial', batchSize: 1 })])).toEqual(['compliant']);
+    // Serial, two at a time: both in one batch, side by side.
+    expect(await verdicts([loop({ mode: 'serial', batchSize: 2 })])).toEqual(['compliant', 'noncompliant']);
+  });
+
+  it('three writers: each that may end last is a state, and one ordered before another is not', async () => {
+    const three = await findings([deployment('a', MMK), deployment('b', CMK), nested('c', [account(CMK, 'other')])]);
+    expect(three.map(f => f.verdict).sort()).toEqual(['compliant', 'compliant', 'noncompliant']);
+    const bad = three.find(f => f.verdict === 'noncompliant')!;
+    for (const n of [1, 2, 3]) expect(bad.message).toContain(`main.json:${accountLine(n)}`);
+    expect(bad.message).toContain('one of 3 states');
+    // a (Microsoft-managed) before b: a never ends last; b and c race, both customer-managed.
+    expect(
+      await verdicts([deployment('a', MMK), deployment('b', CMK, ['a']), nested('c', [account(CMK, 'other')])])
+    ).toEqual(['compliant', 'compliant']);
+  });
+
+  it('one template declaring the resource twice is not a race: ARM refuses the template, and the last is kept', async () => {
+    const found = await findings([account(MMK), account(CMK)]);
+    expect(found.map(f => f.verdict)).toEqual(['compliant']);
+    expect(found[0].message).not.toContain('no dependsOn orders');
+  });
+});
+
+describe('many writers: the states are bounded', () => {
+  /** `count` deployments in parallel (or `mode`), each writing the account with its own tag. */
+  const many = (count: number, keyOf: string, copy: J = {}) => ({
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name: "[concat('write-', copyIndex())]",
+    copy: { name: 'writes', count, ...copy },
+    properties: {
+      mode: 'Incremental',
+      expressionEvaluationOptions: { scope: 'inner' },
+      parameters: { index: { value: '[copyIndex()]' } },
+      template: {
+        $schema: SCHEMA,
+        contentVersion: '1.0.0.0',
+        parameters: { index: { type: 'int' } },
+        resources: [
+          {
+            ...account(CMK),
+            tags: { writer: "[string(parameters('index'))]" },
+            properties: {
+              encryption: {
+                keySource: keyOf,
+                keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
+              }
+            }
+          }
+        ]
+      }
+    }
+  });
+
+  it('up to 16 states are each evaluated', async () => {
+    const found = await findings([many(16, `[if(equals(parameters('index'), 3), '${MMK}', '${CMK}')]`)]);
+    expect(found).toHaveLength(16);
+    expect(found.filter(f => f.verdict === 'noncompliant')).toHaveLength(1);
+  });
+
+  it('past 16, one state stands for them all: a verdict that it complies is indeterminate, saying why', async () => {
+    const found = await findings([many(17, CMK)]);
+    expect(found.map(f => f.verdict)).toEqual(['indeterminate']);
+    expect(found[0].reason).toContain('no dependsOn orders');
+    expect(found[0].message).toContain('more than the 16');
+    // Ordered one at a time, the last is the end state, however many.
+    expect(await verdicts([many(17, CMK, { mode: 'serial', batchSize: 1 })])).toEqual(['compliant']);
+  });
+
+  it('a thousand and more writers do not hang the run', async () => {
+    const started = Date.now();
+    // 1,200 writers in two deployments (ARM deploys at most 800 resources in one template).
+    const found = await findings([nested('one', [many(600, CMK)]), nested('two', [many(600, CMK)])]);
+    expect(found.map(f => f.verdict)).toEqual(['indeterminate']);
+    // 800 parallel writers, each with its own body, worked out pair by pair.
+    const pairwise = await findings([many(800, CMK)]);
+    expect(pairwise.map(f => f.verdict)).toEqual(['indeterminate']);
+    // About 2 seconds on a quiet machine.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+});
+
+describe('relation rules with a resource that may end in several states', () => {
+  it('the identity is granted only if it is granted whichever write of the vault ends last', async () => {
+    const access = 'key-vault-key-access';
+    // The grant declared last: the gate took it as the end state.
+    const raced = await findings(
+      [account(CMK), nested('bare', [vault(false)]), nested('grant', [vault(true)])],
+      access
+    );
+    expect(raced.map(f => f.verdict)).toEqual(['noncompliant']);
+    expect(raced[0].message).toContain('kv-raced ends in the state its write at main.json:');
+    expect(
+      await verdicts([account(CMK), nested('grant', [vault(true)]), nested('bare', [vault(false)])], access)
+    ).toEqual(['noncompliant']);
+    // Ordered, the grant ends last.
+    expect(
+      await verdicts([account(CMK), nested('bare', [vault(false)]), nested('grant', [vault(true)], ['bare'])], access)
+    ).toEqual(['compliant']);
+    // Both writes grant: it holds either way.
+    expect(
+      await verdicts(
+        [account(CMK), nested('one', [vault(true)]), nested('two', [{ ...vault(true), tags: { x: 'y' } }])],
+        access
+      )
+    ).toEqual(['compliant']);
+  });
+});
+
+describe('relation rules past the combinations checked one by one', () => {
+  it('a relation that holds as listed is indeterminate when the combinations are more than 64', async () => {
+    const copies = (count: number, body: J, name: string): J => ({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: `[concat('${name}-', copyIndex())]`,
+      copy: { name, count },
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters: { index: { value: '[copyIndex()]' } },
+        template: {
+          $schema: SCHEMA,
+          contentVersion: '1.0.0.0',
+          parameters: { index: { type: 'int' } },
+          resources: [{ ...body, tags: { writer: "[string(parameters('index'))]" } }]
+        }
+      }
+    });
+    const access = 'key-vault-key-access';
+    // 8 states of the account and 8 of the vault: 64 combinations, each checked; all grant.
+    expect(await verdicts([copies(8, account(CMK), 'accounts'), copies(8, grantingVault(), 'vaults')], access)).toEqual(
+      Array(8).fill('compliant')
+    );
+    // 8 × 9 = 72: checked as listed, and not sure.
+    const past = await findings([copies(8, account(CMK), 'accounts'), copies(9, grantingVault(), 'vaults')], access);
+    expect(past.map(f => f.verdict)).toEqual(['indeterminate']);
+    expect(past[0].reason).toContain('more than 64 combinations');
+  });
+});
+
+describe('transition rules where the base or the head may end in several states', () => {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+
+  async function transition(base: J[], head: J[]): Promise<Finding[]> {
+    rmSync(repo, { recursive: true, force: true });
+    repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-parallel-'));
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    writeFileSync(path.join(repo, 'main.json'), template(base));
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    git('tag', 'base');
+    writeFileSync(path.join(repo, 'main.json'), template(head));
+    git('commit', '-qam', 'head');
+    const document = await evaluateRepository({
+      cwd: repo,
+      policies: bundledPolicies(),
+      templates: ['main.json'],
+      base: 'base',
+      selection: { rules: ['cmk-no-key-type-switch'] }
+    });
+    expect(document.errors).toEqual([]);
+    return document.findings.filter(f => f.definition === 'cmk-no-key-type-switch');
+  }
+
+  it('a head that may end Microsoft-managed switches a customer-managed base back: noncompliant', async () => {
+    const found = await transition([account(CMK)], [deployment('first', MMK), deployment('second', CMK)]);
+    expect(found.map(f => f.verdict).sort()).toEqual(['compliant', 'noncompliant']);
+    expect(found.find(f => f.verdict === 'noncompliant')!.message).toContain('no dependsOn orders');
+  });
+
+  it('a base that may be in either state: a switch to Microsoft-managed keys is indeterminate, not compliant', async () => {
+    const found = await transition([deployment('first', MMK), deployment('second', CMK)], [account(MMK)]);
+    expect(found.map(f => f.verdict)).toEqual(['indeterminate']);
+    expect(found[0].reason).toContain('which state the base left oai-raced in');
+    // Customer-managed keys are allowed from either state.
+    const kept = await transition([deployment('first', MMK), deployment('second', CMK)], [account(CMK)]);
+    expect(kept.map(f => f.verdict)).toEqual(['compliant']);
+  });
+});
