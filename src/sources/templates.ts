@@ -1,5 +1,4 @@
 /** One ARM template (a file, or a parsed document) expanded with its parameters into the resources it deploys. */
-import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
@@ -245,18 +244,22 @@ const MAX_ORDERED_WRITES = 1000;
 
 /** The principal id of a resource's identity, which expansion adds to every write of it (expand.ts). */
 const IDENTITY_KEY = /^reference\([^)]*\)\.(?:identity|properties)\.principalid$/i;
-/** Marks an unknown value in `bodyText`: no text a template writes can know it. */
-const UNKNOWN_MARK = `\u0000${randomUUID()}:`;
 let unknowns = 0;
 
 /**
  * A write's body as text, equal for two writes when they leave the same body: the principal ids expansion adds
  * to each write as unknown values are the same when they name the same identity; any other unknown value is
- * different from every other. Members in another order count as another body (one more state, never one less).
+ * different from every other. Strings are written with one mark and unknown values with another, so no value a
+ * template writes reads as an unknown one. Members in another order count as another body (one more state,
+ * never one less).
  */
 function bodyText(json: Value): string {
   return JSON.stringify(json, (_key, value: unknown) =>
-    value instanceof Unknown ? `${UNKNOWN_MARK}${IDENTITY_KEY.test(value.key) ? value.key : `#${unknowns++}`}` : value
+    typeof value === 'string'
+      ? `s${value}`
+      : value instanceof Unknown
+        ? `u${IDENTITY_KEY.test(value.key) ? value.key : `#${unknowns++}`}`
+        : value
   );
 }
 
