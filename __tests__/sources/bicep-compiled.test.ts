@@ -12,19 +12,12 @@ import { expandTemplateFile } from '../../src/sources/index.js';
 import { evaluateRepository } from '../../src/run.js';
 import { isUnknown, type Value } from '../../src/model/value.js';
 import { UserError } from '../../src/model/errors.js';
-import { at, byName, fixture, fixtures, lineOf } from './helpers.js';
+import { at, byName, expandInline, fixture, fixtures, lineOf } from './helpers.js';
 
 const reasonOf = (value: Value | undefined): string => {
   expect(isUnknown(value)).toBe(true);
   return (value as { reason: string }).reason;
 };
-
-function expandInline(template: object, options: Parameters<typeof expandTemplateFile>[1] = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-bicep-compiled-'));
-  const file = path.join(dir, 'main.json');
-  fs.writeFileSync(file, JSON.stringify(template, null, 2));
-  return expandTemplateFile(file, options);
-}
 
 const SYMBOLIC = {
   $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

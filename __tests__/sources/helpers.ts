@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandTemplateFile } from '../../src/sources/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import type { Value } from '../../src/model/value.js';
 
@@ -30,4 +33,22 @@ export function lineOf(text: string, contents: string): number {
   const index = contents.split('\n').findIndex(line => line.includes(text));
   if (index < 0) throw new Error(`'${text}' not found`);
   return index + 1;
+}
+
+/**
+ * Expands `template` written as main.json in a new temporary folder, so its errors carry a file and line like
+ * any template's; the folder is removed once it is expanded.
+ */
+export function expandInline(
+  template: object,
+  options: Parameters<typeof expandTemplateFile>[1] = {}
+): ReturnType<typeof expandTemplateFile> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-inline-'));
+  try {
+    const file = path.join(dir, 'main.json');
+    fs.writeFileSync(file, JSON.stringify(template, null, 2));
+    return expandTemplateFile(file, options);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

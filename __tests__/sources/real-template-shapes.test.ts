@@ -4,13 +4,12 @@
  * The fixtures are written here in the same shapes (no template is copied).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { expandTemplateFile } from '../../src/sources/index.js';
 import { evaluateRepository } from '../../src/run.js';
 import { isUnknown, type Value } from '../../src/model/value.js';
-import { at, byName, fixture, fixtures, lineOf } from './helpers.js';
+import { at, byName, expandInline, fixture, fixtures, lineOf } from './helpers.js';
 import { bundledPolicies } from '../../src/paths.js';
 
 const reasonOf = (value: Value | undefined): string => {
@@ -358,11 +357,3 @@ describe('names of the template language written in another case, as deployed qu
     ]);
   });
 });
-
-/** Expands a template written to a temporary file, so its errors carry a file and line like any template's. */
-function expandInline(template: object) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-real-shapes-'));
-  const file = path.join(dir, 'main.json');
-  fs.writeFileSync(file, JSON.stringify(template, null, 2));
-  return expandTemplateFile(file);
-}
