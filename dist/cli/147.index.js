@@ -6363,6 +6363,19 @@ function kindFails(kind, policy) {
         !kind.suppressed &&
         !kind.baselined);
 }
+/**
+ * The verdict on one of the states a resource may end in when deployments that no dependsOn orders write it
+ * (Resource.race): a finding that is not compliant says so, and where the writes are; past the states evaluated
+ * one by one, one that complies is not sure.
+ */
+function raceVerdict(race, verdict, reason, message) {
+    if (race.capped && verdict === 'compliant') {
+        verdict = 'indeterminate';
+        reason =
+            'depends on the order ARM runs deployments that no dependsOn orders in, with more end states than are evaluated';
+    }
+    return { verdict, reason, message: verdict === 'compliant' ? message : `${message} ${race.note}` };
+}
 
 ;// CONCATENATED MODULE: ./src/engine/effects.ts
 
@@ -6445,6 +6458,9 @@ function toFinding(def, resource, evaluation) {
         verdict = 'indeterminate';
         reason = `the resource is deployed only if ${resource.conditionUnknown}`;
     }
+    let message = evaluation.message;
+    if (resource.race)
+        ({ verdict, reason, message } = raceVerdict(resource.race, verdict, reason, message));
     const at = evaluation.pointers.length > 0 && resource.positionOf ? resource.positionOf(evaluation.pointers[0]) : null;
     const position = at ?? resource.source;
     return {
@@ -6454,7 +6470,7 @@ function toFinding(def, resource, evaluation) {
         severity: severityOf(def, evaluation.effect),
         verdict,
         resource: findingResource(resource, position),
-        message: evaluation.message,
+        message,
         reason
     };
 }
@@ -17795,6 +17811,55 @@ function checkSectionLimits(scope) {
         }
     }
 }
+/** Every instance an instance waits for (its dependsOn, followed through), found once for each. */
+const waitsFor = new WeakMap();
+function ancestorsOf(instance) {
+    const known = waitsFor.get(instance);
+    if (known)
+        return known;
+    const found = new Set();
+    const pending = [...instance.deps];
+    while (pending.length) {
+        const next = pending.pop();
+        if (found.has(next))
+            continue;
+        found.add(next);
+        const done = waitsFor.get(next);
+        if (done)
+            for (const dependency of done)
+                found.add(dependency);
+        else
+            for (const dependency of next.deps)
+                pending.push(dependency);
+    }
+    waitsFor.set(instance, found);
+    return found;
+}
+/**
+ * How ARM orders two writes of one resource: `before` when `a` is sure to complete before `b` starts, and
+ * `unordered` when it may run them side by side, so that either may end last. Where their chains part, the two
+ * instances are resources of one template; ARM deploys them in parallel unless a dependsOn path (a serial copy
+ * loop's included) leads from one to the other, and a nested deployment completes as a unit, so what its
+ * template writes is ordered as the deployment is. Two resources of one template that are the same resource are
+ * `same-template`: ARM refuses such a template ("defined multiple times in a template") before deploying
+ * anything, so no order of theirs reaches Azure.
+ */
+function writeOrder(a, b) {
+    const x = a.chain ?? [];
+    const y = b.chain ?? [];
+    let i = 0;
+    while (i < x.length && i < y.length && x[i] === y[i])
+        i++;
+    if (i >= x.length || i >= y.length)
+        return 'same-template';
+    if (i === x.length - 1 && i === y.length - 1)
+        return 'same-template';
+    if (ancestorsOf(y[i]).has(x[i]))
+        return 'before';
+    if (ancestorsOf(x[i]).has(y[i]))
+        return 'after';
+    return 'unordered';
+}
 /** What fixes a resource's identity (and whether it exists) before its body is evaluated. */
 const HEADER_KEYS = ['name', 'type', 'scope', 'condition', 'copy'];
 /**
@@ -17958,10 +18023,10 @@ class TemplateExpander {
         for (const instance of this.deploymentOrder(scope, instances)) {
             if ((0,model_foldCase/* foldCase */.SP)(instance.type) === DEPLOYMENTS_TYPE && !instance.existing) {
                 for (const resource of this.expandDeployment(instance))
-                    emitted.push(resource);
+                    emitted.push({ ...resource, chain: [instance, ...(resource.chain ?? [])] });
             }
             else {
-                emitted.push(this.buildResource(instance));
+                emitted.push({ ...this.buildResource(instance), chain: [instance] });
             }
         }
         return emitted;
@@ -17997,10 +18062,15 @@ class TemplateExpander {
                 if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 800) {
                     throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(copyPointer, 'count'), `The copy count of '${loopName}' must be an integer from 0 to 800, not ${JSON.stringify(count)}.`);
                 }
+                const batchSize = this.serialBatchSize(decl, copy, base, inheritedCondition);
                 for (let i = 0; i < count; i++) {
                     const loops = new Map(base.loops);
                     loops.set((0,model_foldCase/* foldCase */.SP)(loopName), i);
-                    frames.push({ copy: { loops, current: i }, failures: countFailures });
+                    frames.push({
+                        copy: { loops, current: i },
+                        failures: countFailures,
+                        ...(batchSize === null ? {} : { batch: Math.floor(i / batchSize) })
+                    });
                 }
             }
         }
@@ -18010,6 +18080,12 @@ class TemplateExpander {
         if (decl.symbol)
             scope.symbols.set((0,model_foldCase/* foldCase */.SP)(decl.symbol), []);
         const out = [];
+        // A serial loop's batch waits for the batch before it ("Resource Manager creates a dependency on earlier
+        // instances in the loop, so it doesn't start one batch until the previous batch completes"): the latest
+        // earlier batch with an instance that deploys, as a skipped one completes at once.
+        let previousBatch = [];
+        let currentBatch = [];
+        let batchIndex;
         for (const frame of frames) {
             const failures = [...frame.failures];
             let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
@@ -18043,9 +18119,41 @@ class TemplateExpander {
             }
             const nameKey = (0,model_foldCase/* foldCase */.SP)(instance.nameText);
             scope.names.set(nameKey, [...(scope.names.get(nameKey) ?? []), instance.id]);
+            if (frame.batch !== undefined) {
+                if (frame.batch !== batchIndex) {
+                    if (currentBatch.length)
+                        previousBatch = currentBatch;
+                    currentBatch = [];
+                    batchIndex = frame.batch;
+                }
+                for (const earlier of previousBatch)
+                    instance.deps.add(earlier);
+                currentBatch.push(instance);
+            }
             out.push(instance);
         }
         return out;
+    }
+    /**
+     * How many instances of a serial copy loop deploy at a time (`mode: serial`, `batchSize`); null for a
+     * parallel loop, and where the mode or the size is not known: then nothing orders the instances.
+     */
+    serialBatchSize(decl, copy, base, inheritedCondition) {
+        if (copy.mode === undefined)
+            return null;
+        const { scope, pointer } = decl;
+        const failures = [];
+        const data = { scope, copy: base, failures };
+        const mode = scope.evaluateValue(copy.mode, (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy', 'mode'), data);
+        if (typeof mode !== 'string' || (0,model_foldCase/* foldCase */.SP)(mode) !== 'serial') {
+            this.reportFailures(failures, inheritedCondition === undefined);
+            return null;
+        }
+        const size = copy.batchSize === undefined
+            ? null
+            : scope.evaluateValue(copy.batchSize, (0,model_pointer/* joinPointer */.Kn)(pointer, 'copy', 'batchSize'), data);
+        this.reportFailures(failures, inheritedCondition === undefined);
+        return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : null;
     }
     /** Type, full name and id of one instance. */
     header(decl, copy, conditionUnknown, order, failures) {
@@ -19258,15 +19366,106 @@ function templates_where(resource) {
     const s = resource.source;
     return s ? `${external_node_path_.basename(s.file)}:${s.line}` : 'unknown position';
 }
+/** Where writes are, for a message: the first few, and how many more. */
+function places(writes) {
+    const shown = writes.slice(0, 6).map(e => templates_where(e.resource));
+    return writes.length > shown.length
+        ? `${shown.join(', ')} and ${writes.length - shown.length} more`
+        : shown.join(', ');
+}
+/** The most states one resource is evaluated in, one by one; past it, the resource's verdicts say so. */
+const MAX_END_STATES = 16;
+/** The most writes of one resource whose order is worked out pair by pair (quadratic in them). */
+const MAX_ORDERED_WRITES = 1000;
+/** The principal id of a resource's identity, which expansion adds to every write of it (expand.ts). */
+const IDENTITY_KEY = /^reference\([^)]*\)\.(?:identity|properties)\.principalid$/i;
+let unknowns = 0;
+/**
+ * A write's body as text, equal for two writes when they leave the same body: the principal ids expansion adds
+ * to each write as unknown values are the same when they name the same identity; any other unknown value is
+ * different from every other. Strings are written with one mark and unknown values with another, so no value a
+ * template writes reads as an unknown one. Members in another order count as another body (one more state,
+ * never one less).
+ */
+function bodyText(json) {
+    return JSON.stringify(json, (_key, value) => typeof value === 'string'
+        ? `s${value}`
+        : value instanceof model_value/* Unknown */.$r
+            ? `u${IDENTITY_KEY.test(value.key) ? value.key : `#${unknowns++}`}`
+            : value);
+}
+/**
+ * The states a resource written more than once may end in. A write is one when no write sure to follow it is
+ * sure to deploy. Writes of one template follow their order there (ARM refuses a template that declares one
+ * resource twice, so that order never reaches Azure); writes of different nested deployments follow each other
+ * only as a dependsOn path orders their deployments (`writeOrder`), and otherwise either may end last. Two states
+ * that leave the same body, on the same conditions, are one. Null when there are more than can be worked out.
+ */
+function endStates(deployed) {
+    const n = deployed.length;
+    if (n > MAX_ORDERED_WRITES) {
+        // Whatever their order, writes that all leave the same body on no condition leave one state.
+        const last = bodyText(deployed[n - 1].resource.json);
+        const alike = deployed.every(e => !e.resource.conditionUnknown && bodyText(e.resource.json) === last);
+        return alike ? [{ write: deployed[n - 1], unless: [], racing: [], body: last }] : null;
+    }
+    const states = [];
+    const maximal = new Set();
+    const bodies = deployed.map(e => bodyText(e.resource.json));
+    for (let i = 0; i < n; i++) {
+        const state = { write: deployed[i], unless: [], racing: [], body: bodies[i] };
+        let followed = false;
+        for (let j = 0; j < n && !followed; j++) {
+            if (j === i)
+                continue;
+            const order = writeOrder(deployed[i], deployed[j]);
+            const after = order === 'before' || (order === 'same-template' && j > i);
+            if (after) {
+                if (deployed[j].resource.conditionUnknown)
+                    state.unless.push(deployed[j]);
+                else
+                    followed = true;
+            }
+            else if (order === 'unordered' && bodies[i] !== bodies[j]) {
+                state.racing.push(deployed[j]);
+            }
+        }
+        if (followed)
+            continue;
+        maximal.add(deployed[i]);
+        // The same body on the same conditions as a later state: the same end state.
+        const same = (other) => other.body === state.body &&
+            other.write.resource.conditionUnknown === state.write.resource.conditionUnknown &&
+            other.unless.length === state.unless.length &&
+            other.unless.every((u, k) => u === state.unless[k]);
+        const earlier = states.findIndex(same);
+        if (earlier >= 0)
+            states.splice(earlier, 1);
+        states.push(state);
+    }
+    // A write that races this one matters only if it may itself end last.
+    for (const state of states)
+        state.racing = state.racing.filter(r => maximal.has(r));
+    return states;
+}
+/** Why a state holds only if the writes after it do not deploy, as the findings on it say. */
+function unlessReason(state) {
+    const own = state.write.resource.conditionUnknown;
+    const later = state.unless.map(u => `the redeclaration at ${templates_where(u.resource)} does not deploy (it deploys only if ${u.resource.conditionUnknown})`);
+    const reasons = [own, ...later].filter((r) => !!r);
+    return reasons.length ? reasons.join('; and ') : undefined;
+}
 /**
  * One resource declared several times in a deployment (a nested deployment that
- * re-declares an account to switch CMK on) ends in the state of its last declaration in
- * deployment order: each PUT replaces the whole resource body, and properties left out are
- * reset rather than kept ("Resource properties aren't incrementally added",
+ * re-declares an account to switch CMK on) ends in the state of its last write: each PUT
+ * replaces the whole resource body, and properties left out are reset rather than kept
+ * ("Resource properties aren't incrementally added",
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/deployment-modes).
- * `existing` references give way to a declaration that deploys. When the last declaration
- * may not deploy (unknown condition), the one before it is kept too, holding only if the
- * later one does not deploy.
+ * `existing` references give way to a declaration that deploys. Which write is last is what
+ * `endStates` works out: when the last may not deploy (unknown condition), the one before it is
+ * a state too, holding only if the later one does not deploy; when nested deployments that no
+ * dependsOn orders write it, ARM runs them side by side and each may end last, so each body is a
+ * state the resource may end in, evaluated as such (`Resource.race`), up to MAX_END_STATES.
  */
 function finalStates(emitted, notes) {
     const groups = new Map();
@@ -19275,38 +19474,84 @@ function finalStates(emitted, notes) {
         const key = keyOf(e, index);
         const group = groups.get(key);
         if (group)
-            group.push(e.resource);
+            group.push(e);
         else
-            groups.set(key, [e.resource]);
+            groups.set(key, [e]);
     });
     const keep = new Set();
     for (const declarations of groups.values()) {
-        const deployed = declarations.filter(r => !r.existing);
+        const deployed = declarations.filter(e => !e.resource.existing);
         if (deployed.length === 0) {
-            keep.add(declarations[declarations.length - 1]);
+            keep.add(declarations[declarations.length - 1].resource);
             continue;
         }
-        const last = deployed[deployed.length - 1];
-        keep.add(last);
-        if (deployed.length > 1) {
-            const earlier = deployed.slice(0, -1);
-            // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
-            last.priorWrites = earlier;
+        const last = deployed[deployed.length - 1].resource;
+        if (deployed.length === 1) {
+            keep.add(last);
+            continue;
+        }
+        const earlier = deployed.slice(0, -1).map(e => e.resource);
+        // Each declaration is a PUT of its own: Deny sees them one by one (engine/order.ts).
+        last.priorWrites = earlier;
+        const states = endStates(deployed);
+        const raced = states === null || states.some(s => s.racing.length > 0);
+        if (!raced) {
             notes.push(`${last.id} is declared ${deployed.length} times; the declaration at ${templates_where(last)} deploys last and replaces ` +
                 `the whole body set at ${earlier.map(templates_where).join(', ')}.`);
-            if (last.conditionUnknown) {
-                const previous = earlier[earlier.length - 1];
-                keep.add({
-                    ...previous,
-                    priorWrites: earlier.slice(0, -1),
-                    conditionUnknown: [
-                        previous.conditionUnknown,
-                        `the redeclaration at ${templates_where(last)} does not deploy (it deploys only if ${last.conditionUnknown})`
-                    ]
-                        .filter(Boolean)
-                        .join('; and ')
-                });
+        }
+        if (states === null || states.length > MAX_END_STATES) {
+            // Too many to evaluate one by one: the last stands for them all, and a verdict that it complies is not sure.
+            const count = states === null ? `${deployed.length} writes of it` : `${states.length} states`;
+            last.race = {
+                capped: true,
+                note: `Which state ${last.name} ends in depends on the order ARM runs deployments that no dependsOn orders in ` +
+                    `(it is written at ${places(deployed)}), and ${count} are more than the ` +
+                    `${MAX_END_STATES} cmk-guard evaluates one by one: this is the state the write at ${templates_where(last)} leaves, ` +
+                    `and a verdict that the resource complies cannot be given. Order the deployments with dependsOn.`
+            };
+            keep.add(last);
+            notes.push(`${last.id} is written by ${deployed.length} deployments that no dependsOn orders, leaving more states than ` +
+                `the ${MAX_END_STATES} evaluated one by one: its verdicts are indeterminate unless noncompliant.`);
+            continue;
+        }
+        for (const state of states) {
+            const write = state.write.resource;
+            const condition = unlessReason(state);
+            const racing = state.racing.map(r => r.resource);
+            const race = raced
+                ? {
+                    note: racing.length > 0
+                        ? `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
+                            `ARM runs deployments in: it is written at ${templates_where(write)} and at ${places(state.racing)} ` +
+                            `by deployments that no dependsOn orders, which ARM runs side by side, and this is the state the ` +
+                            `write at ${templates_where(write)} leaves if it completes last. Make one deployment depend on the other.`
+                        : `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
+                            `ARM runs deployments that no dependsOn orders in (it is written at ` +
+                            `${places(deployed)}): this is the state the write at ` +
+                            `${templates_where(write)} leaves if it completes last.`
+                }
+                : undefined;
+            if (write === last) {
+                if (race)
+                    last.race = race;
+                keep.add(last);
+                continue;
             }
+            // Every other write may be sent before this one, except those that must not deploy for it to be the end state.
+            const before = deployed
+                .map(e => e.resource)
+                .filter(r => r !== write && !state.unless.some(u => u.resource === r));
+            keep.add({
+                ...write,
+                priorWrites: before.length ? before : undefined,
+                conditionUnknown: condition,
+                ...(race ? { race } : {})
+            });
+        }
+        if (raced) {
+            notes.push(`${last.id} is written at ${places(deployed)} by deployments that no ` +
+                `dependsOn orders, which ARM runs side by side: it may end in any of ${states.length} states, and each ` +
+                `is evaluated. Make one deployment depend on the other.`);
         }
     }
     const out = [];
@@ -22511,6 +22756,8 @@ function prFinding(rule, resource, verdict, message, reason, pointer) {
         verdict = 'indeterminate';
         reason = `the resource is deployed only if ${resource.conditionUnknown}`;
     }
+    if (resource.race)
+        ({ verdict, reason, message } = raceVerdict(resource.race, verdict, reason, message));
     const position = (pointer !== null && resource.positionOf?.(pointer)) || resource.source;
     return {
         definition: rule.name,
@@ -22760,6 +23007,15 @@ class TextLists {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/relation.ts
+/**
+ * Relation rules relate resources of one deployment: "the identity an account uses to read its
+ * customer-managed key has get, wrapKey and unwrapKey on the vault that holds it". No single
+ * Azure Policy condition can say that (a policy sees one resource at a time), so these run in
+ * pull requests only. A rule declares the relation as data \u2014 how a subject names its target,
+ * which identity it uses, which grants count \u2014 and the parts that are conditions on one
+ * resource are JSON Schema, as everywhere else.
+ */
+
 
 
 
@@ -23265,7 +23521,7 @@ function compileRelationRule(rule, options = {}) {
             }
         };
     };
-    const check = (resources) => {
+    const checkOnce = (resources) => {
         const relation = deployment();
         for (const resource of resources)
             relation.add(resource);
@@ -23273,11 +23529,128 @@ function compileRelationRule(rule, options = {}) {
         for (const subject of resources) {
             const finding = relation.check(subject);
             if (finding)
-                findings.push(finding);
+                findings.push([subject, finding]);
         }
         return findings;
     };
+    const related = (resource) => {
+        const type = (0,model_foldCase/* foldCase */.SP)(resource.type);
+        return (types.has(type) ||
+            type === targetType ||
+            type === `${targetType}/accesspolicies` ||
+            type.endsWith('/roleassignments'));
+    };
+    const check = (resources) => {
+        const raced = racedStates(resources, related);
+        if (raced.groups.length === 0 && !raced.capped)
+            return checkOnce(resources).map(([, finding]) => finding);
+        return inEveryOrder(resources, raced, checkOnce);
+    };
     return Object.assign(check, { deployment });
+}
+/** The most combinations of end states (one for each raced resource a rule relates) a deployment is checked in. */
+const MAX_ORDERINGS = 64;
+/**
+ * The resources of a deployment that may end in more than one state because deployments that no dependsOn orders
+ * write them (Resource.race), those a rule relates: each one's states, in the order given (the first is the one
+ * the deployment lists first). `capped`: one of them has more states than are evaluated.
+ */
+function racedStates(resources, related) {
+    const byId = new Map();
+    let capped = false;
+    for (const resource of resources) {
+        if (!resource.race || resource.existing || !related(resource))
+            continue;
+        if (resource.race.capped)
+            capped = true;
+        const key = (0,model_foldCase/* foldCase */.SP)(resource.id);
+        const states = byId.get(key);
+        if (states)
+            states.push(resource);
+        else
+            byId.set(key, [resource]);
+    }
+    return { groups: [...byId.values()].filter(states => states.length > 1), capped };
+}
+const RANK = { compliant: 0, indeterminate: 1, noncompliant: 2 };
+/**
+ * A relation rule on a deployment whose related resources may end in more than one state: checked in every
+ * combination of their states (each a way ARM may order the deployments), and a subject's finding is the worst
+ * of them: the relation holds only if it holds whichever write completes last. A noncompliant combination that
+ * needs a write that deploys only if something unknown holds is indeterminate. Past MAX_ORDERINGS combinations
+ * (or a resource with more states than are evaluated), the deployment is checked as listed, and a relation
+ * found to hold there is indeterminate.
+ */
+function inEveryOrder(resources, raced, checkOnce) {
+    const { groups } = raced;
+    let orderings = 1;
+    for (const states of groups)
+        orderings *= states.length;
+    const alternative = new Map();
+    groups.forEach((states, g) => states.forEach(state => alternative.set(state, g)));
+    if (raced.capped || orderings > MAX_ORDERINGS) {
+        // The first state of each, as the deployment lists them.
+        const listed = resources.filter(r => !alternative.has(r) || groups[alternative.get(r)][0] === r);
+        return checkOnce(listed).map(([, finding]) => {
+            if (finding.verdict !== 'compliant')
+                return finding;
+            return {
+                ...finding,
+                verdict: 'indeterminate',
+                reason: `depends on the order ARM runs deployments that no dependsOn orders in: the resources this rule relates may end in more than ${MAX_ORDERINGS} combinations of states, more than are checked`
+            };
+        });
+    }
+    const worst = new Map();
+    const order = [];
+    for (let n = 0; n < orderings; n++) {
+        const chosen = [];
+        let rest = n;
+        for (const states of groups) {
+            chosen.push(states[rest % states.length]);
+            rest = Math.floor(rest / states.length);
+        }
+        const picked = new Set(chosen);
+        const world = resources.filter(r => !alternative.has(r) || picked.has(r));
+        for (const [subject, found] of checkOnce(world)) {
+            let finding = found;
+            const conditions = chosen.filter(c => c !== subject && c.conditionUnknown).map(c => c.conditionUnknown);
+            if (finding.verdict === 'noncompliant' && conditions.length) {
+                finding = {
+                    ...finding,
+                    verdict: 'indeterminate',
+                    reason: `holds only if ${conditions.join('; and ')}`
+                };
+            }
+            const seen = worst.get(subject);
+            if (!seen) {
+                order.push(subject);
+                worst.set(subject, { finding, chosen, differs: false });
+            }
+            else {
+                const differs = seen.differs || seen.finding.verdict !== finding.verdict;
+                if (RANK[finding.verdict] > RANK[seen.finding.verdict])
+                    worst.set(subject, { finding, chosen, differs });
+                else
+                    seen.differs = differs;
+            }
+        }
+    }
+    return order.map(subject => {
+        const { finding, chosen, differs } = worst.get(subject);
+        if (!differs || finding.verdict === 'compliant')
+            return finding;
+        const states = chosen
+            .filter(c => (0,model_foldCase/* foldCase */.SP)(c.id) !== (0,model_foldCase/* foldCase */.SP)(subject.id))
+            .map(c => {
+            const at = c.source ? `${external_node_path_.basename(c.source.file)}:${c.source.line}` : 'an unknown position';
+            return `${c.name} ends in the state its write at ${at} leaves`;
+        });
+        const note = states.length
+            ? ` This is so when ${states.join(', and ')}: deployments that no dependsOn orders write ${states.length > 1 ? 'them' : 'it'}, and ARM may complete either write last.`
+            : '';
+        return { ...finding, message: `${finding.message}${note}` };
+    });
 }
 /**
  * Role assignments by the scope they are made at (their id without the role assignment part), by number:
@@ -23368,20 +23741,42 @@ function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
 }
 
 ;// CONCATENATED MODULE: ./src/pr/transition.ts
+/**
+ * Transition rules compare a resource in the PR's base with the same resource in its head:
+ * a JSON Schema over `{before, after}` (ajv's `$data` gives equality across the two). Azure
+ * Policy sees only the state being deployed, never the one before it, so these run in pull
+ * requests only and their findings say so.
+ */
 
 
 
 
-/** Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). */
+
+/**
+ * Pairs the head's resources with the base's by type and name (ARM compares both case-insensitively). A base
+ * resource that deployments no dependsOn orders write may be in any of its states (Resource.race): the head's is
+ * paired with each, and the rule's verdict is sure only where they agree (compileTransitionRule).
+ */
 function pairResources(base, head) {
     const key = (r) => (0,model_foldCase/* foldCase */.SP)(`${r.type}|${r.name}`);
-    const before = new Map(base.filter(r => !r.existing).map(r => [key(r), r]));
+    const before = new Map();
+    for (const r of base) {
+        if (r.existing)
+            continue;
+        const states = before.get(key(r));
+        // The last declaration, unless the base may end in several states because of the order ARM runs it in.
+        if (!states)
+            before.set(key(r), [r]);
+        else if (r.race && states.every(s => s.race))
+            states.push(r);
+        else
+            before.set(key(r), [r]);
+    }
     const pairs = [];
     for (const after of head) {
         if (after.existing)
             continue;
-        const match = before.get(key(after));
-        if (match)
+        for (const match of before.get(key(after)) ?? [])
             pairs.push({ before: match, after });
     }
     return pairs;
@@ -23391,32 +23786,71 @@ function compileTransitionRule(rule) {
     const types = ruleTypes(rule);
     const applies = rule.appliesTo === undefined ? null : compileSchemaCheck(rule.appliesTo);
     const check = compileSchemaCheck(rule.schema);
+    /** The finding on one pair; undefined where the rule does not apply to it. */
+    const judge = (pair) => {
+        const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
+        const scope = applies?.(data);
+        if (scope && scope.verdict === false)
+            return undefined;
+        const result = check(data);
+        const afterPointer = result.pointer?.startsWith('/after') === true
+            ? originalPointer(pair.after.json, result.pointer.slice('/after'.length))
+            : null;
+        const unsure = scope?.verdict === 'unknown' ? scope.dependsOn : [];
+        if (result.verdict === true && !unsure.length) {
+            return prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null);
+        }
+        else if (result.verdict === false && !unsure.length) {
+            return prFinding(rule, pair.after, 'noncompliant', `${describeChange(pair, result.pointer)} ${NOTE}`, null, afterPointer);
+        }
+        const keys = [...new Set([...unsure, ...result.dependsOn])];
+        return prFinding(rule, pair.after, 'indeterminate', `${rule.displayName}: cannot be decided before deployment. ${NOTE}`, describeDependencies(keys), afterPointer);
+    };
     return pairs => {
-        const findings = [];
+        // A head resource is paired with each state its base may be in (pairResources): what the rule says of it.
+        const byAfter = new Map();
         for (const pair of pairs) {
             if (!types.has((0,model_foldCase/* foldCase */.SP)(pair.after.type)))
                 continue;
-            const data = { before: azureComparable(pair.before.json), after: azureComparable(pair.after.json) };
-            const scope = applies?.(data);
-            if (scope && scope.verdict === false)
-                continue;
-            const result = check(data);
-            const afterPointer = result.pointer?.startsWith('/after') === true
-                ? originalPointer(pair.after.json, result.pointer.slice('/after'.length))
-                : null;
-            const unsure = scope?.verdict === 'unknown' ? scope.dependsOn : [];
-            if (result.verdict === true && !unsure.length) {
-                findings.push(prFinding(rule, pair.after, 'compliant', `${rule.displayName}: the change keeps to it. ${NOTE}`, null, null));
-            }
-            else if (result.verdict === false && !unsure.length) {
-                findings.push(prFinding(rule, pair.after, 'noncompliant', `${describeChange(pair, result.pointer)} ${NOTE}`, null, afterPointer));
-            }
-            else {
-                const keys = [...new Set([...unsure, ...result.dependsOn])];
-                findings.push(prFinding(rule, pair.after, 'indeterminate', `${rule.displayName}: cannot be decided before deployment. ${NOTE}`, describeDependencies(keys), afterPointer));
-            }
+            const judged = { before: pair.before, finding: judge(pair) };
+            const seen = byAfter.get(pair.after);
+            if (seen)
+                seen.push(judged);
+            else
+                byAfter.set(pair.after, [judged]);
+        }
+        const findings = [];
+        for (const judged of byAfter.values()) {
+            const finding = agreed(judged);
+            if (finding)
+                findings.push(finding);
         }
         return findings;
+    };
+}
+/**
+ * One head resource's finding from those on each state its base may be in: the base is in one of them, and which
+ * depends on the order ARM ran the base's deployments in, which cannot be known. A verdict they all give (the
+ * rule not applying counting as compliant) stands; otherwise the finding is indeterminate, saying why.
+ */
+function agreed(judged) {
+    const found = judged.map(j => j.finding).filter((f) => f !== undefined);
+    if (found.length === 0)
+        return undefined;
+    const verdictOf = (f) => f?.verdict ?? 'compliant';
+    if (judged.every(j => verdictOf(j.finding) === verdictOf(judged[0].finding)))
+        return found[0];
+    const worst = found.find(f => f.verdict === 'noncompliant') ?? found.find(f => f.verdict === 'indeterminate');
+    if (worst.verdict === 'compliant')
+        return worst;
+    const base = judged[0].before;
+    const at = judged.map(j => j.before.source ? `${external_node_path_.basename(j.before.source.file)}:${j.before.source.line}` : '?');
+    return {
+        ...worst,
+        verdict: 'indeterminate',
+        message: `${worst.message} In the base, ${base.name} is written at ${at.join(', ')} by deployments that no dependsOn ` +
+            `orders, so it may be in any of ${judged.length} states, and the rule holds for some of them only.`,
+        reason: `depends on which state the base left ${base.name} in, which depends on the order ARM ran deployments that no dependsOn orders in`
     };
 }
 /** "properties.encryption.keySource was "Microsoft.KeyVault" in the base and is "Microsoft.CognitiveServices" now." */
