@@ -19,6 +19,7 @@ import { GitHubClient } from './report/github.js';
 import type { Logger } from './report/logger.js';
 import { failureReason, oneLine, planFailureReason, publishPlanReports, publishReports } from './report/publish.js';
 import { logText } from './report/escape.js';
+import { RunDeadline } from './azure/deadline.js';
 import { buildDocument, complianceReport, evaluateRepository, inputError, publishPack } from './run.js';
 
 // Everything the action says goes through logText: it carries names and messages from the pull request.
@@ -30,6 +31,7 @@ const logger: Logger = {
 const fail = (message: string) => core.setFailed(logText(message));
 
 export async function run(): Promise<void> {
+  const started = Date.now();
   try {
     // The runner masks secrets it knows; a token passed some other way is masked here before
     // anything is logged, even before another input turns out to be wrong.
@@ -44,6 +46,10 @@ export async function run(): Promise<void> {
       process.cwd()
     );
     core.debug(`Inputs: ${JSON.stringify({ ...inputs, githubToken: inputs.githubToken ? '***' : '' })}`);
+    // The time limit of the whole run, from when the step started (src/azure/deadline.ts).
+    const limit = inputs.azure.runTimeoutMs;
+    const deadline =
+      limit === undefined ? undefined : new RunDeadline(limit, `\`run-timeout\` ${limit / 1000} s`, started);
     if (inputs.command === 'compile') {
       throw new UserError(
         "the input `command` is 'compile', which is a command of the CLI: run `npx cmk-guard compile --policies DIR --out OUT` in a step, or use `plan` and `deploy` to publish."
@@ -56,14 +62,14 @@ export async function run(): Promise<void> {
     // Only `evaluate` loads ajv, js-yaml and RE2 where it needs them (not at all with the bundled pack alone).
     if (inputs.command !== 'evaluate') await loadRuleTooling();
     if (inputs.command === 'plan' || inputs.command === 'deploy') {
-      await publishToAzure(inputs, context, github);
+      await publishToAzure(inputs, context, github, deadline);
       return;
     }
 
     const { document, failure, policy } =
       inputs.command === 'compliance'
-        ? await core.group('Compliance', () => compliance(inputs, context))
-        : await core.group('Evaluate', () => evaluate(inputs, context, github));
+        ? await core.group('Compliance', () => compliance(inputs, context, deadline))
+        : await core.group('Evaluate', () => evaluate(inputs, context, github, deadline));
     const reporting = { ...inputs, ...policy };
     const result = await core.group('Report', () => publishReports(document, reporting, context, github, logger));
     core.setOutput('compliant', document.summary.compliant);
@@ -89,7 +95,12 @@ export async function run(): Promise<void> {
 }
 
 /** `plan` and `deploy`: the pack against the Azure scope, reported in the log, the summary and the comment. */
-async function publishToAzure(inputs: ActionInputs, context: RunContext, github: GitHubClient | undefined) {
+async function publishToAzure(
+  inputs: ActionInputs,
+  context: RunContext,
+  github: GitHubClient | undefined,
+  deadline: RunDeadline | undefined
+) {
   const pr = context.pullRequest;
   if (inputs.command === 'deploy' && (pr || isPullRequestEvent(context.eventName)))
     throw new UserError(
@@ -131,7 +142,8 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
         tenantId: azure.tenantId,
         clientId: azure.clientId,
         idToken: audience => core.getIDToken(audience),
-        ...tokenEndpoints(inputs, context)
+        ...tokenEndpoints(inputs, context),
+        ...(deadline ? { deadline } : {})
       },
       // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
       ...(config ? { exceptions: config.exceptions } : {}),
@@ -156,7 +168,8 @@ async function publishToAzure(inputs: ActionInputs, context: RunContext, github:
 async function evaluate(
   inputs: ActionInputs,
   context: RunContext,
-  github: GitHubClient | undefined
+  github: GitHubClient | undefined,
+  deadline: RunDeadline | undefined
 ): Promise<{ document: FindingsDocument; failure?: string; policy: FailurePolicy }> {
   const pr = context.pullRequest;
   let changedFiles: string[] | null = null;
@@ -192,7 +205,14 @@ async function evaluate(
       baseRequired: inputs.base !== undefined,
       changedFiles,
       ...(scope !== undefined
-        ? { live: { env: process.env, scope, connection: azureConnection(inputs, context), log: logger.info } }
+        ? {
+            live: {
+              env: process.env,
+              scope,
+              connection: azureConnection(inputs, context, deadline),
+              log: logger.info
+            }
+          }
         : {})
     });
     const { resources, definitions, noncompliant, indeterminate, compliant } = document.summary;
@@ -208,7 +228,8 @@ async function evaluate(
 /** `compliance`: Azure Policy's states for the pack's initiative, reported like findings. */
 async function compliance(
   inputs: ActionInputs,
-  context: RunContext
+  context: RunContext,
+  deadline: RunDeadline | undefined
 ): Promise<{ document: FindingsDocument; failure?: string; policy: FailurePolicy }> {
   let policy: FailurePolicy = {
     failOn: inputs.failOn ?? 'error',
@@ -235,7 +256,7 @@ async function compliance(
       assignmentScope: inputs.azure.assignmentScope,
       triggerScan: inputs.azure.triggerScan,
       scanTimeoutMs: inputs.azure.scanTimeoutMs,
-      connection: azureConnection(inputs, context),
+      connection: azureConnection(inputs, context, deadline),
       log: logger.info
     });
     const pinned = (resolved.request.pinned ?? []).map(entry => ({ ...entry, atBase: true as const }));
@@ -251,14 +272,15 @@ async function compliance(
 }
 
 /** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */
-function azureConnection(inputs: ActionInputs, context: RunContext) {
+function azureConnection(inputs: ActionInputs, context: RunContext, deadline: RunDeadline | undefined) {
   return {
     cloud: inputs.azure.cloud,
     armEndpoint: inputs.azure.armEndpoint,
     tenantId: inputs.azure.tenantId,
     clientId: inputs.azure.clientId,
     idToken: (audience: string) => core.getIDToken(audience),
-    ...tokenEndpoints(inputs, context)
+    ...tokenEndpoints(inputs, context),
+    ...(deadline ? { deadline } : {})
   };
 }
 

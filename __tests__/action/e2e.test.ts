@@ -960,6 +960,39 @@ if (built && !builtWithAzure) {
     expect(sarifValidator()(sarif)).toBe(true);
   });
 
+  // A build older than the run's time limit skips this one.
+  (builtWith('cmkGuardRunDeadline') ? it : it.skip)(
+    'stops at `run-timeout` when Resource Graph never answers, fails the step saying what it was doing, and still reports',
+    async () => {
+      arm.scriptFaults([{ method: 'POST', path: /Microsoft\.ResourceGraph/i, action: { kind: 'hang' } }]);
+      try {
+        const start = Date.now();
+        const run = await runAction(
+          root,
+          github,
+          { scope: MG, 'arm-endpoint': arm.url, 'run-timeout': '3' },
+          'live-timeout',
+          {
+            ...env(),
+            // Each request may take two minutes: what ends the run is the limit.
+            CMK_GUARD_AZURE_TIMEOUT_MS: '120000'
+          }
+        );
+        expect(Date.now() - start).toBeLessThan(30_000);
+        expect(run.code).toBe(1);
+        expect(run.outputs.result).toBe('fail');
+        expect(run.stdout).toContain(
+          "cmk-guard stopped while reading the resources of management group contoso from Resource Graph: the run's time limit (`run-timeout` 3 s) passed."
+        );
+        // The reports are written all the same.
+        expect(existsSync(run.outputs['findings-file'])).toBe(true);
+        expect(sarifValidator()(JSON.parse(readFileSync(run.outputs['sarif-file'], 'utf8')) as unknown)).toBe(true);
+      } finally {
+        arm.scriptFaults();
+      }
+    }
+  );
+
   it('reports Azure Policy’s compliance states for the initiative, with the comment and summary', async () => {
     const run = await runAction(
       root,

@@ -63,6 +63,7 @@ describe('action.yml', () => {
         'assignment-scope',
         'trigger-scan',
         'scan-timeout',
+        'run-timeout',
         'client-id',
         'tenant-id',
         'subscription-id',
@@ -132,7 +133,8 @@ describe('readInputs', () => {
         enforcementMode: undefined,
         location: undefined,
         triggerScan: false,
-        scanTimeoutMs: 3600000
+        scanTimeoutMs: 3600000,
+        runTimeoutMs: undefined
       }
     });
   });
@@ -179,7 +181,8 @@ describe('readInputs', () => {
     ['fail-on-indeterminate', 'sure', "the input `fail-on-indeterminate` is 'sure'; use true or false."],
     ['command', 'destroy', "the input `command` is 'destroy'; use one of evaluate, compliance, compile, plan, deploy."],
     ['enforcement-mode', 'Audit', "the input `enforcement-mode` is 'Audit'; use one of Default, DoNotEnforce."],
-    ['scan-timeout', '30m', "the input `scan-timeout` is '30m'; give a whole number of seconds, such as 1800."]
+    ['scan-timeout', '30m', "the input `scan-timeout` is '30m'; give a whole number of seconds, such as 1800."],
+    ['run-timeout', '0', "the input `run-timeout` is '0'; give a whole number of seconds, such as 1800."]
   ])('refuses %s: %s with a sentence saying what to use', (name, value, message) => {
     let thrown: unknown;
     try {
@@ -198,6 +201,7 @@ describe('readInputs', () => {
         'assignment-scope': '/subscriptions/11111111-1111-1111-1111-111111111111',
         'trigger-scan': 'true',
         'scan-timeout': '900',
+        'run-timeout': '1200',
         'arm-endpoint': 'https://management.local.azurestack.external'
       }).read
     );
@@ -207,6 +211,7 @@ describe('readInputs', () => {
       assignmentScope: '/subscriptions/11111111-1111-1111-1111-111111111111',
       triggerScan: true,
       scanTimeoutMs: 900_000,
+      runTimeoutMs: 1_200_000,
       armEndpoint: 'https://management.local.azurestack.external'
     });
   });

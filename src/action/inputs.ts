@@ -27,6 +27,8 @@ export interface AzureInputs {
   triggerScan: boolean;
   /** `compliance`: how long to wait for the scan, in milliseconds. */
   scanTimeoutMs?: number;
+  /** Everything that reaches Azure: the whole run's time limit, in milliseconds (`run-timeout`). */
+  runTimeoutMs?: number;
   clientId?: string;
   tenantId?: string;
   subscriptionId?: string;
@@ -151,6 +153,7 @@ export function readInputs(read: InputReader): ActionInputs {
       assignmentScope: text('assignment-scope'),
       triggerScan: flag('trigger-scan', false) as boolean,
       scanTimeoutMs: seconds('scan-timeout'),
+      runTimeoutMs: seconds('run-timeout'),
       clientId: text('client-id'),
       tenantId: text('tenant-id'),
       subscriptionId: text('subscription-id'),

@@ -33,6 +33,7 @@ import { exemptionScope, type ExemptionStore } from './exemptions.js';
 import type { PolicyStore, RestBody } from './policyStore.js';
 import { parseScope, scopeOfId, type AzureScope } from './scope.js';
 import { foldCase } from '../model/foldCase.js';
+import { pause, RunTimeoutError, type RunDeadline } from './deadline.js';
 
 /** How long Azure's answers that it does not see a reference yet are waited out. */
 export interface SettleOptions {
@@ -62,6 +63,8 @@ export interface ApplyOptions {
   settle?: SettleOptions;
   /** Told each time a write is tried again because Azure does not see what it references yet. */
   log?: (line: string) => void;
+  /** The run's time limit: no write starts after it, and a write under way when it passes is not waited for. */
+  deadline?: RunDeadline;
 }
 
 /**
@@ -101,7 +104,8 @@ export function notSeenYet(error: ArmError): boolean {
 export async function settled<T>(
   write: () => Promise<T>,
   settle: SettleOptions,
-  onWait?: (error: ArmError, delayMs: number) => void
+  onWait?: (error: ArmError, delayMs: number) => void,
+  deadline?: RunDeadline
 ): Promise<T> {
   let delay = settle.delayMs;
   let waited = 0;
@@ -119,7 +123,17 @@ export async function settled<T>(
         );
       }
       onWait?.(error, delay);
-      await new Promise(resolve => setTimeout(resolve, delay));
+      try {
+        await pause(delay, deadline);
+      } catch (stop) {
+        if (!(stop instanceof RunTimeoutError)) throw stop;
+        throw new ArmError(
+          `${error.message} ${stop.message[0].toUpperCase()}${stop.message.slice(1)} while cmk-guard waited to try again: it was not written.`,
+          error.status,
+          'RunTimeout',
+          error.armMessage
+        );
+      }
       waited += delay;
       delay = Math.min(delay * 2, settle.maxDelayMs);
     }
@@ -150,6 +164,12 @@ export async function applyPlan(
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const settle = options.settle ?? DEFAULT_SETTLE;
+  const { deadline } = options;
+  // A replaced item is deleted in the first steps and written again later: its result is the write's.
+  const deletedForReplace = new Set<PlanItem>();
+  /** Why an item is not written when the run's time limit has passed (a replaced one may be deleted already). */
+  const timeUp = (item: PlanItem) =>
+    `not attempted: ${deadline!.error().message} before it was started${deletedForReplace.has(item) ? `; it was deleted to be created again, so Azure does not hold it until deploy runs again` : ''}`;
   const waiting = (item: PlanItem) => (error: ArmError, delayMs: number) =>
     options.log?.(
       `Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`
@@ -216,6 +236,13 @@ export async function applyPlan(
     try {
       await write();
     } catch (error) {
+      if (error instanceof ArmError && error.code === 'RunTimeout' && error.status === undefined)
+        throw new ArmError(
+          `${error.message.replace(/\.$/, '')}, with the request under way: whether Azure did it is not known (it does a write whole or not at all). Run plan to see what Azure holds; deploy again finishes the job.`,
+          undefined,
+          error.code,
+          ''
+        );
       if (!(error instanceof ArmError) || !mayHaveBeenDone(error)) throw error;
       const read = await confirm(item, deleting);
       if (read !== true)
@@ -272,10 +299,13 @@ export async function applyPlan(
     { items: of('definition', ['delete']), run: remove, parallel: true }
   ];
 
-  // A replaced item is deleted in the first steps and written again later: its result is the write's.
-  const deletedForReplace = new Set<PlanItem>();
   for (const step of steps) {
     if (!step.items.length) continue;
+    if (deadline?.expired) {
+      for (const item of step.items)
+        if (!step.teardown || item.action === 'delete') record(item, 'not-applied', timeUp(item));
+      continue;
+    }
     if (failed) {
       for (const item of step.items) {
         if (!step.teardown || !deletedForReplace.has(item))
@@ -284,9 +314,14 @@ export async function applyPlan(
       continue;
     }
     const run = async (item: PlanItem) => {
+      // Within a step, what has not started when the limit passes is not started.
+      if (deadline?.expired) {
+        if (!step.teardown || item.action === 'delete') record(item, 'not-applied', timeUp(item));
+        return;
+      }
       if (step.teardown) {
         try {
-          await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item)));
+          await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item), deadline));
           // A replaced item's result is its write, later; a pruned one's is this.
           if (item.action === 'delete') record(item, 'applied');
           else deletedForReplace.add(item);
@@ -302,7 +337,7 @@ export async function applyPlan(
         return;
       }
       await attempt(item, () =>
-        confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item)))
+        confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item), deadline))
       );
     };
     await runBounded(step.items, step.parallel ? concurrency : 1, run);

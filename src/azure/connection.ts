@@ -17,6 +17,7 @@ import { selectCredential, sharedTokenCredential, TOKEN_VARIABLE, type Credentia
 import { cleanText } from './errors.js';
 import { ARM_GUARD_POLICY, armGuardPolicy, loopbackBearerPolicy, type GuardSettings } from './policies.js';
 import { ArmRest } from './rest.js';
+import type { RunDeadline } from './deadline.js';
 
 export interface ConnectionSettings {
   env: NodeJS.ProcessEnv;
@@ -41,6 +42,8 @@ export interface ConnectionSettings {
   retry?: PipelineRetryOptions;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** The run's time limit (`run-timeout`): no request nor wait goes past it. */
+  deadline?: RunDeadline;
 }
 
 export const DEFAULT_RETRY: Required<PipelineRetryOptions> = {
@@ -73,7 +76,9 @@ export class ArmConnection {
     readonly retry: PipelineRetryOptions,
     guard: Omit<GuardSettings, 'origin' | 'maxRetryAfterMs' | 'firstRetryDelayMs' | 'notice'>,
     /** Secrets to keep out of every message. */
-    readonly secrets: readonly string[] = []
+    readonly secrets: readonly string[] = [],
+    /** The run's time limit, if it has one. */
+    readonly deadline?: RunDeadline
   ) {
     this.guard = {
       ...guard,
@@ -84,7 +89,7 @@ export class ArmConnection {
     };
     const pipeline = createPipelineFromOptions(this.clientOptions());
     this.attach(pipeline, true);
-    this.rest = new ArmRest(endpoint.url, pipeline, this.secrets);
+    this.rest = new ArmRest(endpoint.url, pipeline, this.secrets, deadline);
   }
 
   /** Options for any Azure SDK management client's constructor. */
@@ -115,6 +120,8 @@ export class ArmConnection {
       );
     }
     pipeline.addPolicy(armGuardPolicy(this.guard), { afterPhase: 'Sign' });
+    // Outside the retries, so that it ends a wait between tries too.
+    if (this.deadline) pipeline.addPolicy(this.deadline.policy());
   }
 
   redact(text: string): string {
@@ -160,7 +167,8 @@ export function connectArm(settings: ConnectionSettings): ArmConnection {
       timeoutMs: settings.timeoutMs ?? envNumber(settings.env, 'CMK_GUARD_AZURE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
       maxResponseBytes: settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     },
-    selected.secret ? [selected.secret] : []
+    selected.secret ? [selected.secret] : [],
+    settings.deadline
   );
 }
 

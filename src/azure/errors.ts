@@ -8,6 +8,7 @@ import { UserError } from '../model/errors.js';
 import { errorBodyOf, ForeignOriginError, MalformedAnswerError, ResponseTooLargeError, TIMED_OUT } from './policies.js';
 import { writeAnswerProblem } from './policyAnswers.js';
 import { triesNote } from './throttle.js';
+import { RunTimeoutError } from './deadline.js';
 
 /** Azure answered, or could not be reached, and the request did not do what was asked. */
 export class ArmError extends UserError {
@@ -98,6 +99,8 @@ export function adviceFor(status: number | undefined, code: string | undefined):
  */
 export function toArmError(error: unknown, doing: string, secrets: readonly string[] = []): ArmError {
   if (error instanceof ArmError) return error;
+  if (error instanceof RunTimeoutError)
+    return new ArmError(`cmk-guard stopped while ${doing}: ${error.message}.`, undefined, 'RunTimeout', '');
   if (error instanceof ResponseTooLargeError) {
     return new ArmError(
       `Resource Manager's answer while ${doing} was larger than ${Math.round(error.limit / (1024 * 1024))} MB, more than a policy response can be; cmk-guard stopped reading it.`,

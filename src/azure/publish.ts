@@ -190,7 +190,8 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     concurrency: request.concurrency,
     exemptions,
     settle: settleOptions(connection.retry),
-    log
+    log,
+    ...(connection.deadline ? { deadline: connection.deadline } : {})
   });
   return { plan, stoppedForConflicts: false };
 }

@@ -10,6 +10,7 @@ import { adviceFor, ArmError, cleanText, readArmErrorBody, toArmError } from './
 import { parseJson } from '../model/jsonText.js';
 import { MalformedAnswerError } from './policies.js';
 import { triesNote } from './throttle.js';
+import { pause, RunTimeoutError, type RunDeadline } from './deadline.js';
 
 export type ArmMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -61,7 +62,8 @@ export class ArmRest {
   constructor(
     readonly endpoint: string,
     private readonly pipeline: Pipeline,
-    private readonly secrets: readonly string[]
+    private readonly secrets: readonly string[],
+    private readonly deadline?: RunDeadline
   ) {}
 
   /** The absolute URL of a path or URL on this endpoint, with `api-version` and the query. */
@@ -171,9 +173,12 @@ export class ArmRest {
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      await new Promise(resolve =>
-        setTimeout(resolve, Math.min(retryAfterMs(last.headers) ?? options.defaultWaitMs ?? 5000, remaining))
-      );
+      try {
+        await pause(Math.min(retryAfterMs(last.headers) ?? options.defaultWaitMs ?? 5000, remaining), this.deadline);
+      } catch (error) {
+        if (error instanceof RunTimeoutError) throw toArmError(error, options.doing, this.secrets);
+        throw error;
+      }
       if (asyncOperation) {
         last = await this.send({
           method: 'GET',

@@ -13,6 +13,7 @@ import { publishPack, type PublishPackRequest } from '../run.js';
 import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, printOrWrite } from './command.js';
 import { foldCase } from '../model/foldCase.js';
+import { runDeadline, runTimeoutOption } from './azureOptions.js';
 
 const formats = ['text', 'json', 'markdown'] as const;
 type Format = (typeof formats)[number];
@@ -98,7 +99,8 @@ export const publishOptions: Record<string, OptionSpec> = {
     placeholder: 'REF',
     description:
       "A pull request's base commit: where to connect and what to act on (the `azure` section's cloud, arm-endpoint, tenant-id, client-id, scope, assignment-scope, subscription-id) are read from the configuration file as it is there wherever this checkout's says otherwise."
-  }
+  },
+  ...runTimeoutOption
 };
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
@@ -129,6 +131,7 @@ export function publishRequest(
     throw new UserError(
       `deploy does not run in a pull request's job (GITHUB_EVENT_NAME is ${io.env.GITHUB_EVENT_NAME}): it would publish rules and settings no one has merged; run plan there, and deploy on a push to the default branch.`
     );
+  const deadline = runDeadline(options);
   const effects = Array.isArray(options.effect) ? options.effect : text(options.effect) ? [String(options.effect)] : [];
   const mode = text(options['enforcement-mode']);
   const given: AzureConfig = {
@@ -176,7 +179,8 @@ export function publishRequest(
       armEndpoint: azure.armEndpoint,
       // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
       // named cloud's), never to one only the pull request's configuration file names.
-      ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {})
+      ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {}),
+      ...(deadline ? { deadline } : {})
     },
     // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
     ...(config ? { exceptions: config.exceptions } : {}),
