@@ -42,9 +42,23 @@ export interface SettleOptions {
   /** The first wait; each next one doubles, up to `maxDelayMs`. */
   delayMs: number;
   maxDelayMs: number;
+  /**
+   * A number in [0, 1) for each wait's jitter (default Math.random): writes refused together (eight definitions at
+   * once, an initiative and its exemptions) do not all come back at the same instant.
+   */
+  random?: () => number;
 }
 
-/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
+/** A wait is its delay give or take this share of it, so the waits stay within a quarter of the doubling series. */
+export const SETTLE_JITTER = 0.25;
+
+/** `delayMs` moved by up to SETTLE_JITTER of it either way, by `random` (in [0, 1); out of range is clamped). */
+export function jittered(delayMs: number, random: () => number = Math.random): number {
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.round(delayMs * (1 - SETTLE_JITTER + 2 * SETTLE_JITTER * r));
+}
+
+/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds, each give or take a quarter. */
 export const DEFAULT_SETTLE: SettleOptions = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
 
 /** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
@@ -98,7 +112,7 @@ export function notSeenYet(error: ArmError): boolean {
 
 /**
  * Runs a write; while Azure answers that it does not see what the write references yet, waits
- * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
+ * (doubling, each wait give or take a quarter at random) and tries again, `settle.retries` times. The last answer is reported with what it
  * most likely means and what to do.
  */
 export async function settled<T>(
@@ -122,9 +136,10 @@ export async function settled<T>(
           error.armMessage
         );
       }
-      onWait?.(error, delay);
+      const wait = jittered(delay, settle.random);
+      onWait?.(error, wait);
       try {
-        await pause(delay, deadline);
+        await pause(wait, deadline);
       } catch (stop) {
         if (!(stop instanceof RunTimeoutError)) throw stop;
         throw new ArmError(
@@ -134,7 +149,7 @@ export async function settled<T>(
           error.armMessage
         );
       }
-      waited += delay;
+      waited += wait;
       delay = Math.min(delay * 2, settle.maxDelayMs);
     }
   }
