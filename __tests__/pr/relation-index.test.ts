@@ -14,7 +14,7 @@ import { lookup, names, RoleAssignments, TargetIndex, type TextOptions } from '.
 /** The tables as they are, and tables where every text collides and that grow from two slots. */
 const TABLES: [string, TextOptions | undefined][] = [
   ['hash tables as they are', undefined],
-  ['every text of one hash, from two slots', { hash: () => 3, capacity: 2 }]
+  ['every text of one hash, from two slots, in the arena from the first', { hash: () => 3, capacity: 2, smallTexts: 0 }]
 ];
 
 const POINTERS = ['/properties/vaultUri', '/id', '/properties/keyUri'];

@@ -4,7 +4,8 @@
  * texts collide) and when a table starts at two slots and grows as it fills.
  */
 import fc from 'fast-check';
-import { fnv1a, TextLists, TextMap, TextStore, type TextHash } from '../../src/pr/texts.js';
+import { jest } from '@jest/globals';
+import { fnv1a, SMALL_TEXTS, TextLists, TextMap, TextStore, type TextHash } from '../../src/pr/texts.js';
 
 /** Any string of UTF-16 code units: Latin-1, wider, lone surrogates. */
 const anyText = fc
@@ -40,10 +41,26 @@ const hashes: [string, TextHash | undefined][] = [
 ];
 
 describe('TextStore', () => {
+  it('makes no buffer while it holds only a few texts (a relation on a template makes a dozen stores)', () => {
+    const made = jest.spyOn(Buffer, 'allocUnsafe');
+    try {
+      const store = new TextStore();
+      for (let i = 0; i < SMALL_TEXTS; i++) store.add(`/subscriptions/s/providers/microsoft.keyvault/vaults/kv${i}`);
+      expect(made).not.toHaveBeenCalled();
+      store.add('past the small ones');
+      expect(made).toHaveBeenCalledTimes(1);
+      expect(store.text(SMALL_TEXTS)).toBe('past the small ones');
+      expect(store.text(3)).toBe('/subscriptions/s/providers/microsoft.keyvault/vaults/kv3');
+    } finally {
+      made.mockRestore();
+    }
+  });
+
   it('gives back every text as it was given, and compares texts without reading them out', () => {
     fc.assert(
-      fc.property(fc.array(keyArb, { maxLength: 40 }), anyText, (texts, other) => {
-        const store = new TextStore(4, 2);
+      fc.property(fc.array(keyArb, { maxLength: 40 }), anyText, fc.constantFrom(0, 3, 64), (texts, other, small) => {
+        // The first `small` texts are kept as strings, the rest in the arena.
+        const store = new TextStore(small, 4, 2);
         const numbers = texts.map(text => store.add(text));
         expect(numbers).toEqual(texts.map((_, i) => i));
         texts.forEach((text, i) => {
@@ -75,7 +92,8 @@ describe('TextMap', () => {
         fc.array(fc.tuple(fc.boolean(), keyArb, fc.nat(1000)), { maxLength: 80 }),
         fc.constantFrom(2, 4, 16),
         (operations, capacity) => {
-          const map = new TextMap(hash, capacity);
+          // Keys kept in the arena from the first, or from the third, or as strings for the first 64.
+          const map = new TextMap(hash, capacity, [0, 2, 64][capacity % 3]);
           const reference = new Map<string, number>();
           for (const [set, key, value] of operations) {
             if (set) {
@@ -98,7 +116,7 @@ describe('TextLists', () => {
   it.each(hashes)('gives the numbers appended for a text, in order (%s)', (_, hash) => {
     fc.assert(
       fc.property(fc.array(fc.tuple(keyArb, fc.nat(1000)), { maxLength: 60 }), keyArb, (appended, other) => {
-        const lists = new TextLists(hash, 2);
+        const lists = new TextLists(hash, 2, 0);
         const reference = new Map<string, number[]>();
         for (const [key, value] of appended) {
           lists.append(key, value);

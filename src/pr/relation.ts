@@ -131,10 +131,14 @@ export function names(value: Value | undefined, target: Resource, pointer: strin
   return foldCase(value.key).includes(`reference(${foldCase(target.id)})`);
 }
 
-/** How a relation keeps its texts: `hash` and `capacity` are for tests that make texts collide (see texts.ts). */
+/**
+ * How a relation keeps its texts: `hash`, `capacity` and `smallTexts` are for tests that make texts collide and
+ * stores start their arenas at once (see texts.ts).
+ */
 export interface TextOptions {
   hash?: TextHash;
   capacity?: number;
+  smallTexts?: number;
 }
 
 /**
@@ -164,7 +168,7 @@ class CandidateIndex {
   }
 
   private map(): TextMap {
-    return new TextMap(this.options.hash, this.options.capacity);
+    return new TextMap(this.options.hash, this.options.capacity, this.options.smallTexts);
   }
 
   /** The next candidate, with its value at the pointer (`idOf` must know it already); its number. */
@@ -358,7 +362,7 @@ const NOT_GRANTED: GrantResult = Object.freeze({ verdict: false, dependsOn: Obje
  * answer that depends on something) is kept as it is, beside them.
  */
 class GrantTable {
-  private readonly texts = new TextStore();
+  private readonly texts: TextStore;
   /** The number of the principal's text, or -1 where the principal is not a string (see `otherWho`). */
   private whoText = new Int32Array(16);
   /** 0: no answer (null), 1: GRANTED, 2: NOT_GRANTED, 3: see `otherGrant`. */
@@ -366,6 +370,10 @@ class GrantTable {
   private readonly otherWho = new Map<number, Value>();
   private readonly otherGrant = new Map<number, GrantResult>();
   private count = 0;
+
+  constructor(options: TextOptions) {
+    this.texts = new TextStore(options.smallTexts);
+  }
 
   get size(): number {
     return this.count;
@@ -429,12 +437,16 @@ const RBAC_CODES: readonly Tri[] = [false, true, 'unknown'];
 /** Targets by number, kept for the whole deployment instead of the resources: texts in a TextStore, the rest in typed arrays. */
 class TargetTable {
   /** Target `t`'s id is text `2t`, its name `2t + 1`. */
-  private readonly texts = new TextStore();
+  private readonly texts: TextStore;
   /** Bit 0: existing; bits 1-2: the index of `rbacOnly` in RBAC_CODES. */
   private flags = new Uint8Array(16);
   private firsts = new Int32Array(16);
   private counts = new Int32Array(16);
   private count = 0;
+
+  constructor(options: TextOptions) {
+    this.texts = new TextStore(options.smallTexts);
+  }
 
   get size(): number {
     return this.count;
@@ -479,16 +491,16 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
   const targetType = foldCase(target.type);
 
   const deployment = (): DeploymentRelation => {
-    const targets = new TargetTable();
+    const targets = new TargetTable(options);
     // One index for each pointer subjects name a target by, filled as targets are added.
     const indexes = new Map(
       target.on.map(on => [on.target, new CandidateIndex(on.target, t => targets.id(t), options)])
     );
     /** Access policies (of targets and of `<target>/accessPolicies` resources), and role assignments, by number. */
-    const policyGrants = new GrantTable();
-    const roleGrants = new GrantTable();
+    const policyGrants = new GrantTable(options);
+    const roleGrants = new GrantTable(options);
     /** The `<target>/accessPolicies` resources by the target's name: their grants `childFirsts[c]` on, `childCounts[c]` of them. */
-    const policyChildren = new TextLists(options.hash, options.capacity);
+    const policyChildren = new TextLists(options.hash, options.capacity, options.smallTexts);
     let childFirsts = new Int32Array(16);
     let childCounts = new Int32Array(16);
     let children = 0;
@@ -772,7 +784,7 @@ class ScopeIndex {
   private count = 0;
 
   constructor(options: TextOptions = {}) {
-    this.byScope = new TextLists(options.hash, options.capacity);
+    this.byScope = new TextLists(options.hash, options.capacity, options.smallTexts);
   }
 
   /** The next assignment, whose role assignment id is `id`; its number. */

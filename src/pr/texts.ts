@@ -33,17 +33,38 @@ function fitsOneByte(text: string): boolean {
   return true;
 }
 
-/** Texts appended to one arena, each read back by its number. */
+/**
+ * How many texts a store keeps as strings of their own before it starts its arena. A template's relation makes a
+ * dozen stores and most hold a few texts: as strings they die young with the rest of the template, where buffers
+ * and typed arrays of their own would wait outside the heap for a full collection. A snapshot's stores fill
+ * thousands; only their first texts are strings.
+ */
+export const SMALL_TEXTS = 64;
+
+/**
+ * A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one
+ * alive. Written out and read back, it is one flat string of its length.
+ */
+function ownString(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** Texts appended to one arena, each read back by its number; the first `smallTexts` of them kept as strings. */
 export class TextStore {
-  private bytes: Buffer;
+  private readonly small: string[] = [];
+  /** Made at the first text past the small ones. */
+  private bytes: Buffer | undefined;
   private used = 0;
   private starts: Float64Array;
-  /** Each text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
+  /** Each arena text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
   private lengths: Int32Array;
   private count = 0;
 
-  constructor(bytes = 128, texts = 8) {
-    this.bytes = Buffer.allocUnsafe(bytes);
+  constructor(
+    private readonly smallTexts = SMALL_TEXTS,
+    private readonly firstBytes = 128,
+    texts = 8
+  ) {
     this.starts = new Float64Array(texts);
     this.lengths = new Int32Array(texts);
   }
@@ -54,45 +75,57 @@ export class TextStore {
 
   /** Appends `text`; its number. */
   add(text: string): number {
+    const n = this.count++;
+    if (n < this.smallTexts) {
+      this.small.push(ownString(text));
+      return n;
+    }
     const narrow = fitsOneByte(text);
     const length = narrow ? text.length : text.length * 2;
-    if (this.used + length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.used + length, this.bytes.length * 2));
-      this.bytes.copy(grown, 0, 0, this.used);
+    if (!this.bytes || this.used + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(
+        Math.max(this.used + length, this.bytes ? this.bytes.length * 2 : this.firstBytes)
+      );
+      this.bytes?.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
     this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
-    const n = this.count++;
-    this.starts = room(this.starts, this.count);
-    this.lengths = room(this.lengths, this.count);
-    this.starts[n] = this.used;
-    this.lengths[n] = narrow ? length : -length;
+    const i = n - this.smallTexts;
+    this.starts = room(this.starts, i + 1);
+    this.lengths = room(this.lengths, i + 1);
+    this.starts[i] = this.used;
+    this.lengths[i] = narrow ? length : -length;
     this.used += length;
     return n;
   }
 
   text(n: number): string {
-    const start = this.starts[n];
-    const length = this.lengths[n];
+    if (n < this.smallTexts) return this.small[n];
+    const i = n - this.smallTexts;
+    const start = this.starts[i];
+    const length = this.lengths[i];
+    const bytes = this.bytes!;
     return length >= 0
-      ? this.bytes.toString('latin1', start, start + length)
-      : this.bytes.toString('utf16le', start, start - length);
+      ? bytes.toString('latin1', start, start + length)
+      : bytes.toString('utf16le', start, start - length);
   }
 
   /** Whether text `n` is `text`, without making a string of it. */
   equals(n: number, text: string): boolean {
-    const start = this.starts[n];
-    const length = this.lengths[n];
-    const bytes = this.bytes;
+    if (n < this.smallTexts) return this.small[n] === text;
+    const i = n - this.smallTexts;
+    const start = this.starts[i];
+    const length = this.lengths[i];
+    const bytes = this.bytes!;
     if (length >= 0) {
       if (length !== text.length) return false;
-      for (let i = 0; i < length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+      for (let k = 0; k < length; k++) if (bytes[start + k] !== text.charCodeAt(k)) return false;
       return true;
     }
     if (-length !== text.length * 2) return false;
-    for (let i = 0; i < text.length; i++) {
-      const at = start + 2 * i;
-      if ((bytes[at] | (bytes[at + 1] << 8)) !== text.charCodeAt(i)) return false;
+    for (let k = 0; k < text.length; k++) {
+      const at = start + 2 * k;
+      if ((bytes[at] | (bytes[at + 1] << 8)) !== text.charCodeAt(k)) return false;
     }
     return true;
   }
@@ -106,12 +139,13 @@ export class TextMap {
   /** Open addressing, linear probing: a key's number plus one, 0 where empty; never more than half full. */
   private slots: Int32Array;
 
-  /** `hash` and `capacity` (a power of two) are for tests that make texts collide. */
+  /** `hash`, `capacity` (a power of two) and `smallTexts` are for tests that make texts collide. */
   constructor(
     private readonly hash: TextHash = fnv1a,
-    capacity = 8
+    capacity = 8,
+    smallTexts = SMALL_TEXTS
   ) {
-    this.keys = new TextStore(capacity * 16, capacity);
+    this.keys = new TextStore(smallTexts, capacity * 16, capacity);
     this.hashes = new Uint32Array(capacity);
     this.values = new Int32Array(capacity);
     this.slots = new Int32Array(Math.max(2, capacity));
@@ -178,9 +212,9 @@ export class TextLists {
   private next = new Int32Array(16);
   private count = 0;
 
-  /** `hash` and `capacity` as for TextMap. */
-  constructor(hash?: TextHash, capacity?: number) {
-    this.lists = new TextMap(hash, capacity);
+  /** `hash`, `capacity` and `smallTexts` as for TextMap. */
+  constructor(hash?: TextHash, capacity?: number, smallTexts?: number) {
+    this.lists = new TextMap(hash, capacity, smallTexts);
   }
 
   append(key: string, value: number): void {
