@@ -933,12 +933,15 @@ function answerCheckPolicy(check, methods = ['GET']) {
     };
 }
 
+// EXTERNAL MODULE: ./src/azure/deadline.ts
+var azure_deadline = __webpack_require__(7063);
 ;// CONCATENATED MODULE: ./src/azure/errors.ts
 /**
  * What went wrong talking to Azure, as a sentence a user can act on. Whatever Azure or the
  * network said is quoted only after it is cut to a few hundred characters, stripped of
  * control characters and of the token: an error must never print a secret or a megabyte.
  */
+
 
 
 
@@ -1027,6 +1030,8 @@ function adviceFor(status, code) {
 function toArmError(error, doing, secrets = []) {
     if (error instanceof ArmError)
         return error;
+    if (error instanceof azure_deadline/* RunTimeoutError */.NE)
+        return new ArmError(`cmk-guard stopped while ${doing}: ${error.message}.`, undefined, 'RunTimeout', '');
     if (error instanceof ResponseTooLargeError) {
         return new ArmError(`Resource Manager's answer while ${doing} was larger than ${Math.round(error.limit / (1024 * 1024))} MB, more than a policy response can be; cmk-guard stopped reading it.`, undefined, 'ResponseTooLarge', '');
     }
@@ -1079,6 +1084,7 @@ function toArmError(error, doing, secrets = []) {
 
 
 
+
 /** At most this many pages are followed, so a `nextLink` that points to itself cannot loop forever. */
 const MAX_PAGES = 10_000;
 /**
@@ -1096,11 +1102,13 @@ class ArmRest {
     endpoint;
     pipeline;
     secrets;
+    deadline;
     httpClient = (0,esm/* createDefaultHttpClient */.fl)();
-    constructor(endpoint, pipeline, secrets) {
+    constructor(endpoint, pipeline, secrets, deadline) {
         this.endpoint = endpoint;
         this.pipeline = pipeline;
         this.secrets = secrets;
+        this.deadline = deadline;
     }
     /** The absolute URL of a path or URL on this endpoint, with `api-version` and the query. */
     url(request) {
@@ -1192,7 +1200,14 @@ class ArmRest {
             const remaining = deadline - Date.now();
             if (remaining <= 0)
                 break;
-            await new Promise(resolve => setTimeout(resolve, Math.min(retryAfterMs(last.headers) ?? options.defaultWaitMs ?? 5000, remaining)));
+            try {
+                await (0,azure_deadline/* pause */.v7)(Math.min(retryAfterMs(last.headers) ?? options.defaultWaitMs ?? 5000, remaining), this.deadline);
+            }
+            catch (error) {
+                if (error instanceof azure_deadline/* RunTimeoutError */.NE)
+                    throw toArmError(error, options.doing, this.secrets);
+                throw error;
+            }
             if (asyncOperation) {
                 last = await this.send({
                     method: 'GET',
@@ -1280,6 +1295,7 @@ class ArmConnection {
     signedInWith;
     retry;
     secrets;
+    deadline;
     rest;
     guard;
     /** Where what the requests meet is told for the run's log (a wait Azure asked for, cut short); none: nowhere. */
@@ -1288,12 +1304,15 @@ class ArmConnection {
     /** How cmk-guard signed in (never the token). */
     signedInWith, retry, guard, 
     /** Secrets to keep out of every message. */
-    secrets = []) {
+    secrets = [], 
+    /** The run's time limit, if it has one. */
+    deadline) {
         this.endpoint = endpoint;
         this.credential = credential;
         this.signedInWith = signedInWith;
         this.retry = retry;
         this.secrets = secrets;
+        this.deadline = deadline;
         this.guard = {
             ...guard,
             origin: endpoint.url,
@@ -1303,7 +1322,7 @@ class ArmConnection {
         };
         const pipeline = (0,esm/* createPipelineFromOptions */.Fp)(this.clientOptions());
         this.attach(pipeline, true);
-        this.rest = new ArmRest(endpoint.url, pipeline, this.secrets);
+        this.rest = new ArmRest(endpoint.url, pipeline, this.secrets, deadline);
     }
     /** Options for any Azure SDK management client's constructor. */
     clientOptions() {
@@ -1331,6 +1350,9 @@ class ArmConnection {
             pipeline.addPolicy((0,esm/* bearerTokenAuthenticationPolicy */.N$)({ credential: this.credential, scopes: this.endpoint.scope }), { phase: 'Sign' });
         }
         pipeline.addPolicy(armGuardPolicy(this.guard), { afterPhase: 'Sign' });
+        // Outside the retries, so that it ends a wait between tries too.
+        if (this.deadline)
+            pipeline.addPolicy(this.deadline.policy());
     }
     redact(text) {
         return cleanText(text, this.secrets);
@@ -1368,7 +1390,7 @@ function connectArm(settings) {
     return new ArmConnection(endpoint, sharedTokenCredential(selected.credential), selected.description, retry, {
         timeoutMs: settings.timeoutMs ?? envNumber(settings.env, 'CMK_GUARD_AZURE_TIMEOUT_MS', DEFAULT_TIMEOUT_MS),
         maxResponseBytes: settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
-    }, selected.secret ? [selected.secret] : []);
+    }, selected.secret ? [selected.secret] : [], settings.deadline);
 }
 /** Refuses to send the static token to an endpoint that is neither one of `named` nor a named cloud's. */
 function checkStaticTokenEndpoint(endpoint, named) {
@@ -2538,7 +2560,15 @@ class ExemptionStore {
 
 
 
-/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds. */
+
+/** A wait is its delay give or take this share of it, so the waits stay within a quarter of the doubling series. */
+const SETTLE_JITTER = 0.25;
+/** `delayMs` moved by up to SETTLE_JITTER of it either way, by `random` (in [0, 1); out of range is clamped). */
+function jittered(delayMs, random = Math.random) {
+    const r = Math.min(Math.max(random(), 0), 1);
+    return Math.round(delayMs * (1 - SETTLE_JITTER + 2 * SETTLE_JITTER * r));
+}
+/** About a minute in all: 1 + 2 + 4 + 8 + 16 + 30 seconds, each give or take a quarter. */
 const DEFAULT_SETTLE = { retries: 6, delayMs: 1000, maxDelayMs: 30_000 };
 /** The same count and delays as the connection's retries (`CMK_GUARD_AZURE_RETRY_DELAY_MS` sets the first). */
 function settleOptions(retry) {
@@ -2576,10 +2606,10 @@ function notSeenYet(error) {
 }
 /**
  * Runs a write; while Azure answers that it does not see what the write references yet, waits
- * (doubling) and tries again, `settle.retries` times. The last answer is reported with what it
+ * (doubling, each wait give or take a quarter at random) and tries again, `settle.retries` times. The last answer is reported with what it
  * most likely means and what to do.
  */
-async function settled(write, settle, onWait) {
+async function settled(write, settle, onWait, deadline) {
     let delay = settle.delayMs;
     let waited = 0;
     for (let attempt = 0;; attempt++) {
@@ -2592,9 +2622,17 @@ async function settled(write, settle, onWait) {
             if (attempt >= settle.retries) {
                 throw new ArmError(`${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`, error.status, error.code, error.armMessage);
             }
-            onWait?.(error, delay);
-            await new Promise(resolve => setTimeout(resolve, delay));
-            waited += delay;
+            const wait = jittered(delay, settle.random);
+            onWait?.(error, wait);
+            try {
+                await (0,azure_deadline/* pause */.v7)(wait, deadline);
+            }
+            catch (stop) {
+                if (!(stop instanceof azure_deadline/* RunTimeoutError */.NE))
+                    throw stop;
+                throw new ArmError(`${error.message} ${stop.message[0].toUpperCase()}${stop.message.slice(1)} while cmk-guard waited to try again: it was not written.`, error.status, 'RunTimeout', error.armMessage);
+            }
+            waited += wait;
             delay = Math.min(delay * 2, settle.maxDelayMs);
         }
     }
@@ -2618,6 +2656,11 @@ async function applyPlan(plan, store, options = {}) {
     }
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     const settle = options.settle ?? DEFAULT_SETTLE;
+    const { deadline } = options;
+    // A replaced item is deleted in the first steps and written again later: its result is the write's.
+    const deletedForReplace = new Set();
+    /** Why an item is not written when the run's time limit has passed (a replaced one may be deleted already). */
+    const timeUp = (item) => `not attempted: ${deadline.error().message} before it was started${deletedForReplace.has(item) ? `; it was deleted to be created again, so Azure does not hold it until deploy runs again` : ''}`;
     const waiting = (item) => (error, delayMs) => options.log?.(`Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`);
     const results = [];
     let failed = false;
@@ -2688,6 +2731,8 @@ async function applyPlan(plan, store, options = {}) {
             await write();
         }
         catch (error) {
+            if (error instanceof ArmError && error.code === 'RunTimeout' && error.status === undefined)
+                throw new ArmError(`${error.message.replace(/\.$/, '')}, with the request under way: whether Azure did it is not known (it does a write whole or not at all). Run plan to see what Azure holds; deploy again finishes the job.`, undefined, error.code, '');
             if (!(error instanceof ArmError) || !mayHaveBeenDone(error))
                 throw error;
             const read = await confirm(item, deleting);
@@ -2743,11 +2788,15 @@ async function applyPlan(plan, store, options = {}) {
         { items: of('initiative', ['delete']), run: remove, parallel: true },
         { items: of('definition', ['delete']), run: remove, parallel: true }
     ];
-    // A replaced item is deleted in the first steps and written again later: its result is the write's.
-    const deletedForReplace = new Set();
     for (const step of steps) {
         if (!step.items.length)
             continue;
+        if (deadline?.expired) {
+            for (const item of step.items)
+                if (!step.teardown || item.action === 'delete')
+                    record(item, 'not-applied', timeUp(item));
+            continue;
+        }
         if (failed) {
             for (const item of step.items) {
                 if (!step.teardown || !deletedForReplace.has(item))
@@ -2756,9 +2805,15 @@ async function applyPlan(plan, store, options = {}) {
             continue;
         }
         const run = async (item) => {
+            // Within a step, what has not started when the limit passes is not started.
+            if (deadline?.expired) {
+                if (!step.teardown || item.action === 'delete')
+                    record(item, 'not-applied', timeUp(item));
+                return;
+            }
             if (step.teardown) {
                 try {
-                    await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item)));
+                    await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item), deadline));
                     // A replaced item's result is its write, later; a pruned one's is this.
                     if (item.action === 'delete')
                         record(item, 'applied');
@@ -2773,7 +2828,7 @@ async function applyPlan(plan, store, options = {}) {
                 }
                 return;
             }
-            await attempt(item, () => confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item))));
+            await attempt(item, () => confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item), deadline)));
         };
         await runBounded(step.items, step.parallel ? concurrency : 1, run);
     }
@@ -3381,7 +3436,8 @@ async function publishCompiled(compiled, request) {
         concurrency: request.concurrency,
         exemptions,
         settle: settleOptions(connection.retry),
-        log
+        log,
+        ...(connection.deadline ? { deadline: connection.deadline } : {})
     });
     return { plan, stoppedForConflicts: false };
 }

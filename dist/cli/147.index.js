@@ -68,6 +68,103 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
+/***/ 7063:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   NE: () => (/* binding */ RunTimeoutError),
+/* harmony export */   sQ: () => (/* binding */ RunDeadline),
+/* harmony export */   v7: () => (/* binding */ pause)
+/* harmony export */ });
+/* unused harmony export RUN_DEADLINE_POLICY */
+const RUN_DEADLINE_POLICY = 'cmkGuardRunDeadline';
+/** The run's time limit passed; `toArmError` says what was being done. */
+class RunTimeoutError extends Error {
+    limit;
+    constructor(limit) {
+        super(`the run's time limit (${limit}) passed`);
+        this.limit = limit;
+        this.name = 'RunTimeoutError';
+    }
+}
+class RunDeadline {
+    named;
+    controller = new AbortController();
+    at;
+    /** Aborted when the time limit passes. */
+    signal;
+    /**
+     * `limitMs` from now (`start`, by default now); `named` is how the limit is set, for messages: "`run-timeout`
+     * 600 s".
+     */
+    constructor(limitMs, named, start = Date.now()) {
+        this.named = named;
+        this.at = start + limitMs;
+        this.signal = this.controller.signal;
+        const timer = setTimeout(() => this.controller.abort(), Math.max(this.at - Date.now(), 0));
+        // The limit never keeps the process alive by itself.
+        timer.unref?.();
+    }
+    get expired() {
+        return this.signal.aborted || Date.now() >= this.at;
+    }
+    error() {
+        return new RunTimeoutError(this.named);
+    }
+    /** Throws RunTimeoutError when the limit has passed. */
+    check() {
+        if (this.expired)
+            throw this.error();
+    }
+    /** Waits `ms`, or rejects with RunTimeoutError when the limit passes first. */
+    sleep(ms) {
+        if (this.expired)
+            return Promise.reject(this.error());
+        return new Promise((resolve, reject) => {
+            const onAbort = () => {
+                clearTimeout(timer);
+                reject(this.error());
+            };
+            const timer = setTimeout(() => {
+                this.signal.removeEventListener('abort', onAbort);
+                resolve();
+            }, ms);
+            this.signal.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    /**
+     * A pipeline policy outside the retries: no request (nor retry) starts after the limit, a request under way is
+     * aborted when it passes, and so is a wait between tries; each ends as RunTimeoutError.
+     */
+    policy() {
+        return {
+            name: RUN_DEADLINE_POLICY,
+            sendRequest: async (request, next) => {
+                this.check();
+                // wrapAbortSignalLikePolicy, before this one, has made the caller's signal an AbortSignal.
+                request.abortSignal = request.abortSignal
+                    ? AbortSignal.any([request.abortSignal, this.signal])
+                    : this.signal;
+                try {
+                    return await next(request);
+                }
+                catch (error) {
+                    if (this.expired)
+                        throw this.error();
+                    throw error;
+                }
+            }
+        };
+    }
+}
+/** Waits `ms`, within the run's time limit when there is one. */
+function pause(ms, deadline) {
+    return deadline ? deadline.sleep(ms) : new Promise(resolve => setTimeout(resolve, ms));
+}
+
+
+/***/ }),
+
 /***/ 9701:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -22830,16 +22927,35 @@ function fitsOneByte(text) {
             return false;
     return true;
 }
-/** Texts appended to one arena, each read back by its number. */
+/**
+ * How many texts a store keeps as strings of their own before it starts its arena. A template's relation makes a
+ * dozen stores and most hold a few texts: as strings they die young with the rest of the template, where buffers
+ * and typed arrays of their own would wait outside the heap for a full collection. A snapshot's stores fill
+ * thousands; only their first texts are strings.
+ */
+const SMALL_TEXTS = 64;
+/**
+ * A string as one of its own: a string cut from a larger one (a window of a snapshot) keeps the larger one
+ * alive. Written out and read back, it is one flat string of its length.
+ */
+function ownString(text) {
+    return JSON.parse(JSON.stringify(text));
+}
+/** Texts appended to one arena, each read back by its number; the first `smallTexts` of them kept as strings. */
 class TextStore {
+    smallTexts;
+    firstBytes;
+    small = [];
+    /** Made at the first text past the small ones. */
     bytes;
     used = 0;
     starts;
-    /** Each text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
+    /** Each arena text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
     lengths;
     count = 0;
-    constructor(bytes = 128, texts = 8) {
-        this.bytes = Buffer.allocUnsafe(bytes);
+    constructor(smallTexts = SMALL_TEXTS, firstBytes = 128, texts = 8) {
+        this.smallTexts = smallTexts;
+        this.firstBytes = firstBytes;
         this.starts = new Float64Array(texts);
         this.lengths = new Int32Array(texts);
     }
@@ -22848,47 +22964,59 @@ class TextStore {
     }
     /** Appends `text`; its number. */
     add(text) {
+        const n = this.count++;
+        if (n < this.smallTexts) {
+            this.small.push(ownString(text));
+            return n;
+        }
         const narrow = fitsOneByte(text);
         const length = narrow ? text.length : text.length * 2;
-        if (this.used + length > this.bytes.length) {
-            const grown = Buffer.allocUnsafe(Math.max(this.used + length, this.bytes.length * 2));
-            this.bytes.copy(grown, 0, 0, this.used);
+        if (!this.bytes || this.used + length > this.bytes.length) {
+            const grown = Buffer.allocUnsafe(Math.max(this.used + length, this.bytes ? this.bytes.length * 2 : this.firstBytes));
+            this.bytes?.copy(grown, 0, 0, this.used);
             this.bytes = grown;
         }
         this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
-        const n = this.count++;
-        this.starts = room(this.starts, this.count);
-        this.lengths = room(this.lengths, this.count);
-        this.starts[n] = this.used;
-        this.lengths[n] = narrow ? length : -length;
+        const i = n - this.smallTexts;
+        this.starts = room(this.starts, i + 1);
+        this.lengths = room(this.lengths, i + 1);
+        this.starts[i] = this.used;
+        this.lengths[i] = narrow ? length : -length;
         this.used += length;
         return n;
     }
     text(n) {
-        const start = this.starts[n];
-        const length = this.lengths[n];
+        if (n < this.smallTexts)
+            return this.small[n];
+        const i = n - this.smallTexts;
+        const start = this.starts[i];
+        const length = this.lengths[i];
+        const bytes = this.bytes;
         return length >= 0
-            ? this.bytes.toString('latin1', start, start + length)
-            : this.bytes.toString('utf16le', start, start - length);
+            ? bytes.toString('latin1', start, start + length)
+            : bytes.toString('utf16le', start, start - length);
     }
     /** Whether text `n` is `text`, without making a string of it. */
     equals(n, text) {
-        const start = this.starts[n];
-        const length = this.lengths[n];
+        if (n < this.smallTexts)
+            return this.small[n] === text;
+        const i = n - this.smallTexts;
+        const start = this.starts[i];
+        const length = this.lengths[i];
         const bytes = this.bytes;
         if (length >= 0) {
             if (length !== text.length)
                 return false;
-            for (let i = 0; i < length; i++)
-                if (bytes[start + i] !== text.charCodeAt(i))
+            for (let k = 0; k < length; k++)
+                if (bytes[start + k] !== text.charCodeAt(k))
                     return false;
             return true;
         }
         if (-length !== text.length * 2)
             return false;
-        for (let i = 0; i < text.length; i++) {
-            const at = start + 2 * i;
-            if ((bytes[at] | (bytes[at + 1] << 8)) !== text.charCodeAt(i))
+        for (let k = 0; k < text.length; k++) {
+            const at = start + 2 * k;
+            if ((bytes[at] | (bytes[at + 1] << 8)) !== text.charCodeAt(k))
                 return false;
         }
         return true;
@@ -22902,10 +23030,10 @@ class TextMap {
     values;
     /** Open addressing, linear probing: a key's number plus one, 0 where empty; never more than half full. */
     slots;
-    /** `hash` and `capacity` (a power of two) are for tests that make texts collide. */
-    constructor(hash = fnv1a, capacity = 8) {
+    /** `hash`, `capacity` (a power of two) and `smallTexts` are for tests that make texts collide. */
+    constructor(hash = fnv1a, capacity = 8, smallTexts = SMALL_TEXTS) {
         this.hash = hash;
-        this.keys = new TextStore(capacity * 16, capacity);
+        this.keys = new TextStore(smallTexts, capacity * 16, capacity);
         this.hashes = new Uint32Array(capacity);
         this.values = new Int32Array(capacity);
         this.slots = new Int32Array(Math.max(2, capacity));
@@ -22972,9 +23100,9 @@ class TextLists {
     items = new Int32Array(16);
     next = new Int32Array(16);
     count = 0;
-    /** `hash` and `capacity` as for TextMap. */
-    constructor(hash, capacity) {
-        this.lists = new TextMap(hash, capacity);
+    /** `hash`, `capacity` and `smallTexts` as for TextMap. */
+    constructor(hash, capacity, smallTexts) {
+        this.lists = new TextMap(hash, capacity, smallTexts);
     }
     append(key, value) {
         const item = this.count++;
@@ -23122,7 +23250,7 @@ class CandidateIndex {
         this.unknown = this.map();
     }
     map() {
-        return new TextMap(this.options.hash, this.options.capacity);
+        return new TextMap(this.options.hash, this.options.capacity, this.options.smallTexts);
     }
     /** The next candidate, with its value at the pointer (`idOf` must know it already); its number. */
     add(value) {
@@ -23290,7 +23418,7 @@ const NOT_GRANTED = Object.freeze({ verdict: false, dependsOn: Object.freeze([])
  * answer that depends on something) is kept as it is, beside them.
  */
 class GrantTable {
-    texts = new TextStore();
+    texts;
     /** The number of the principal's text, or -1 where the principal is not a string (see `otherWho`). */
     whoText = new Int32Array(16);
     /** 0: no answer (null), 1: GRANTED, 2: NOT_GRANTED, 3: see `otherGrant`. */
@@ -23298,6 +23426,9 @@ class GrantTable {
     otherWho = new Map();
     otherGrant = new Map();
     count = 0;
+    constructor(options) {
+        this.texts = new TextStore(options.smallTexts);
+    }
     get size() {
         return this.count;
     }
@@ -23345,12 +23476,15 @@ const RBAC_CODES = [false, true, 'unknown'];
 /** Targets by number, kept for the whole deployment instead of the resources: texts in a TextStore, the rest in typed arrays. */
 class TargetTable {
     /** Target `t`'s id is text `2t`, its name `2t + 1`. */
-    texts = new TextStore();
+    texts;
     /** Bit 0: existing; bits 1-2: the index of `rbacOnly` in RBAC_CODES. */
     flags = new Uint8Array(16);
     firsts = new Int32Array(16);
     counts = new Int32Array(16);
     count = 0;
+    constructor(options) {
+        this.texts = new TextStore(options.smallTexts);
+    }
     get size() {
         return this.count;
     }
@@ -23389,14 +23523,14 @@ function compileRelationRule(rule, options = {}) {
     const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
     const targetType = (0,model_foldCase/* foldCase */.SP)(target.type);
     const deployment = () => {
-        const targets = new TargetTable();
+        const targets = new TargetTable(options);
         // One index for each pointer subjects name a target by, filled as targets are added.
         const indexes = new Map(target.on.map(on => [on.target, new CandidateIndex(on.target, t => targets.id(t), options)]));
         /** Access policies (of targets and of `<target>/accessPolicies` resources), and role assignments, by number. */
-        const policyGrants = new GrantTable();
-        const roleGrants = new GrantTable();
+        const policyGrants = new GrantTable(options);
+        const roleGrants = new GrantTable(options);
         /** The `<target>/accessPolicies` resources by the target's name: their grants `childFirsts[c]` on, `childCounts[c]` of them. */
-        const policyChildren = new TextLists(options.hash, options.capacity);
+        const policyChildren = new TextLists(options.hash, options.capacity, options.smallTexts);
         let childFirsts = new Int32Array(16);
         let childCounts = new Int32Array(16);
         let children = 0;
@@ -23662,7 +23796,7 @@ class ScopeIndex {
     lengths = new Set();
     count = 0;
     constructor(options = {}) {
-        this.byScope = new TextLists(options.hash, options.capacity);
+        this.byScope = new TextLists(options.hash, options.capacity, options.smallTexts);
     }
     /** The next assignment, whose role assignment id is `id`; its number. */
     add(id) {
@@ -26580,7 +26714,19 @@ function connectionAtBase(given, config, pullRequest) {
     return { azure, pinned };
 }
 
+// EXTERNAL MODULE: ./src/azure/deadline.ts
+var deadline = __webpack_require__(7063);
 ;// CONCATENATED MODULE: ./src/commands/azureOptions.ts
+
+
+/** `--run-timeout SECONDS`: the whole run's time limit for everything that waits on Azure. */
+const runTimeoutOption = {
+    'run-timeout': {
+        type: 'string',
+        placeholder: 'SECONDS',
+        description: 'the time limit of the whole run: no request to Azure, retry or wait goes past it, and what is done is reported (default: none)'
+    }
+};
 const azureConnectionOptions = {
     cloud: {
         type: 'string',
@@ -26602,19 +26748,31 @@ const azureConnectionOptions = {
         type: 'string',
         placeholder: 'ID',
         description: 'the Entra ID application (client) id, for OpenID Connect in GitHub Actions'
-    }
+    },
+    ...runTimeoutOption
 };
 function azureOptions_text(value) {
     return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 /** The connection settings the options give (the credential comes from the environment: CMK_GUARD_AZURE_TOKEN, az login, \u2026). */
 function connectionFromOptions(options) {
+    const deadline = runDeadline(options);
     return {
         cloud: azureOptions_text(options.cloud),
         armEndpoint: azureOptions_text(options['arm-endpoint']),
         tenantId: azureOptions_text(options['tenant-id']),
-        clientId: azureOptions_text(options['client-id'])
+        clientId: azureOptions_text(options['client-id']),
+        ...(deadline ? { deadline } : {})
     };
+}
+/** The run's time limit `--run-timeout` sets, counted from now (when the command reads its options), if any. */
+function runDeadline(options) {
+    const value = azureOptions_text(options['run-timeout']);
+    if (value === undefined)
+        return undefined;
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+        throw new model_errors/* UserError */.yo(`--run-timeout is '${value}'; give a whole number of seconds, such as 1800.`);
+    return new deadline/* RunDeadline */.sQ(Number(value) * 1000, `--run-timeout ${Number(value)} s`);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/evaluate.ts
@@ -28087,6 +28245,7 @@ var desired = __webpack_require__(9701);
 
 
 
+
 const formats = ['text', 'json', 'markdown'];
 const enforcementModes = ['Default', 'DoNotEnforce'];
 /** The options plan and deploy share, as the action's inputs of the same names. */
@@ -28164,7 +28323,8 @@ const publishOptions = {
         type: 'string',
         placeholder: 'REF',
         description: "A pull request's base commit: where to connect and what to act on (the `azure` section's cloud, arm-endpoint, tenant-id, client-id, scope, assignment-scope, subscription-id) are read from the configuration file as it is there wherever this checkout's says otherwise."
-    }
+    },
+    ...runTimeoutOption
 };
 function publish_oneOf(option, value, allowed) {
     const match = allowed.find(a => typeof value === 'string' && (0,model_foldCase/* foldCase */.SP)(a) === (0,model_foldCase/* foldCase */.SP)(value));
@@ -28186,6 +28346,7 @@ function inPullRequestJob(env) {
 function publishRequest(options, io, apply) {
     if (apply && inPullRequestJob(io.env))
         throw new model_errors/* UserError */.yo(`deploy does not run in a pull request's job (GITHUB_EVENT_NAME is ${io.env.GITHUB_EVENT_NAME}): it would publish rules and settings no one has merged; run plan there, and deploy on a push to the default branch.`);
+    const deadline = runDeadline(options);
     const effects = Array.isArray(options.effect) ? options.effect : publish_text(options.effect) ? [String(options.effect)] : [];
     const mode = publish_text(options['enforcement-mode']);
     const given = {
@@ -28227,7 +28388,8 @@ function publishRequest(options, io, apply) {
             armEndpoint: azure.armEndpoint,
             // In a pull request's job, the token in CMK_GUARD_AZURE_TOKEN goes only to the endpoint the flag names (or a
             // named cloud's), never to one only the pull request's configuration file names.
-            ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {})
+            ...(inPullRequestJob(io.env) ? { staticTokenEndpoints: given.armEndpoint ? [given.armEndpoint] : [] } : {}),
+            ...(deadline ? { deadline } : {})
         },
         // With a configuration file, its exceptions are kept in Azure as exemptions for the assignment.
         ...(config ? { exceptions: config.exceptions } : {}),
