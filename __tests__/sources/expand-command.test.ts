@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expandCommand } from '../../src/commands/expand.js';
 import type { CommandIO } from '../../src/commands/command.js';
 import { fixtures } from './helpers.js';
@@ -53,5 +56,58 @@ describe('cmk-guard expand', () => {
     const code = await expandCommand.run({}, ['errors/unknown-function.json'], terminal);
     expect(code).toBe(2);
     expect(terminal.err).toMatch(/unknown-function\.json:8:17: The template function 'notAFunction' is not valid/);
+  });
+
+  test('prints each state a resource written by deployments that no dependsOn orders may end in, saying so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-expand-race-'));
+    try {
+      const schema = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+      const write = (name: string, keySource: string) => ({
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name,
+        properties: {
+          mode: 'Incremental',
+          template: {
+            $schema: schema,
+            contentVersion: '1.0.0.0',
+            resources: [
+              {
+                type: 'Microsoft.CognitiveServices/accounts',
+                apiVersion: '2024-10-01',
+                name: 'oai',
+                location: 'westeurope',
+                kind: 'AIServices',
+                sku: { name: 'S0' },
+                properties: { encryption: { keySource } }
+              }
+            ]
+          }
+        }
+      });
+      writeFileSync(
+        path.join(dir, 'main.json'),
+        JSON.stringify({
+          $schema: schema,
+          contentVersion: '1.0.0.0',
+          resources: [write('first', 'Microsoft.CognitiveServices'), write('second', 'Microsoft.KeyVault')]
+        })
+      );
+      const terminal = { ...io(), cwd: dir };
+      let out = '';
+      terminal.stdout = (text: string) => void (out += text);
+      expect(await expandCommand.run({}, ['main.json'], terminal)).toBe(0);
+      const states = JSON.parse(out).resources as {
+        json: { properties: { encryption: { keySource: string } } };
+        race: string;
+      }[];
+      expect(states.map(s => s.json.properties.encryption.keySource).sort()).toEqual([
+        'Microsoft.CognitiveServices',
+        'Microsoft.KeyVault'
+      ]);
+      for (const state of states) expect(state.race).toMatch(/one of 2 states oai may end in/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -56,6 +56,8 @@ export function renderResource(resource: Resource, cwd: string, withPositions: b
   if (resource.existing) out.existing = true;
   if (resource.conditionUnknown) out.conditionUnknown = resource.conditionUnknown;
   if (resource.unresolved) out.unresolved = resource.unresolved;
+  // One of the states the resource may end in: deployments that no dependsOn orders write it.
+  if (resource.race) out.race = resource.race.capped ? { note: resource.race.note, capped: true } : resource.race.note;
   if (resource.priorWrites?.length) {
     // The declarations written before this end state, each a PUT of its own.
     out.priorWrites = resource.priorWrites.map(w =>
