@@ -462,6 +462,40 @@ describe('working out an explanation', () => {
     );
     expect(typeReads - evaluating).toBe(1);
   });
+
+  it('words what a constant asks once, and escapes no pointer token that needs no escaping', () => {
+    const def = load('foundry-tools-cmk.json');
+    const verdicts = ['acct1', 'acct2', 'acct3'].map(name =>
+      def.evaluate(account({ encryption: { keySource: 'Microsoft.CognitiveServices' } }, { name }))
+    );
+    const stringify = JSON.stringify;
+    const replace = String.prototype.replace;
+    let operandWorded = 0;
+    let replaced = 0;
+    JSON.stringify = ((value: unknown, ...rest: []) => {
+      if (value === 'Microsoft.KeyVault') operandWorded++;
+      return stringify(value, ...rest);
+    }) as typeof JSON.stringify;
+    String.prototype.replace = function (this: string, ...args: Parameters<string['replace']>) {
+      replaced++;
+      return replace.apply(this, args);
+    } as typeof replace;
+    let messages: string[];
+    try {
+      messages = verdicts.map(e => e.message);
+    } finally {
+      JSON.stringify = stringify;
+      String.prototype.replace = replace;
+    }
+    expect(new Set(messages)).toEqual(
+      new Set([
+        'Foundry Tools accounts should encrypt data at rest with a customer-managed key: encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault"; encryption.keyVaultProperties is missing, should exist.'
+      ])
+    );
+    expect(verdicts[0].pointers).toEqual(['/properties/encryption/keySource', '/properties/encryption']);
+    expect(operandWorded).toBe(1);
+    expect(replaced).toBe(0);
+  });
 });
 
 describe('wording', () => {

@@ -24,7 +24,8 @@ import {
 import { operators, type Operator } from './operators/index.js';
 import { booleanOperand } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
-import { actualKey, pointerToken } from './values.js';
+import { actualKey } from './values.js';
+import { escapePointerSegment } from '../model/pointer.js';
 import { foldCase } from '../model/foldCase.js';
 
 export interface Explanation {
@@ -53,6 +54,8 @@ interface FieldSubject {
   /** Fixed at load time; absent when the field is named by an expression. */
   ref?: FieldRef;
   name?: CompiledValue;
+  /** `fieldLabel` of a fixed `ref`, once worked out. */
+  label?: string;
 }
 
 interface ValueSubject {
@@ -83,6 +86,8 @@ interface Leaf {
   weight: Weight;
   /** `type` matched against a literal (`type equals "Microsoft.X/y"`): when it holds, it only says what the rule is about. */
   typeScope?: boolean;
+  /** What compliance asks (`requirement`) of a leaf whose operand is a constant, when the leaf holds and when not. */
+  asked?: { holds?: string; fails?: string };
 }
 
 /** Operators that select what matches their operand. */
@@ -194,6 +199,15 @@ export function requirement(operator: string, operand: Value, holds: boolean): s
   }
 }
 
+/** `requirement` of a leaf, worked out once for a constant operand (every resource is asked the same). */
+function askedOf(leaf: Leaf, expected: Value, holds: boolean): string {
+  if (!('constant' in leaf.operand)) return requirement(leaf.op.name, expected, holds);
+  const asked = (leaf.asked ??= {});
+  return holds
+    ? (asked.holds ??= requirement(leaf.op.name, expected, true))
+    : (asked.fails ??= requirement(leaf.op.name, expected, false));
+}
+
 /** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
 function compact(node: unknown): string {
   if (!isObject(node as Value)) return '…';
@@ -265,7 +279,7 @@ export function locate(json: Value, steps: Step[]): Spot[] {
       if (!hasWildcardFrom(steps, i + 1)) spots.push({ pointer, value: undefined, found: false });
       return;
     }
-    go(cur[key], `${pointer}/${pointerToken(key)}`, i + 1);
+    go(cur[key], `${pointer}/${escapePointerSegment(key)}`, i + 1);
   };
   go(json, '', 0);
   return spots;
@@ -505,7 +519,7 @@ export class RuleExplainer {
     // "type is X, should not be X" would say nothing: a rule that holds for every X names no fault.
     if (leaf.typeScope && value) return undefined;
     const expected = leaf.operand.get(rt);
-    const should = requirement(leaf.op.name, expected, !value);
+    const should = askedOf(leaf, expected, !value);
     const subject = leaf.subject;
     if (subject.kind === 'value') {
       return {
@@ -536,7 +550,7 @@ export class RuleExplainer {
       if (name === undefined || name instanceof Unknown) return undefined;
       ref = resolveField(String(name), { aliases: this.compiler.aliases });
     }
-    const label = fieldLabel(ref.text);
+    const label = subject.ref ? (subject.label ??= fieldLabel(ref.text)) : fieldLabel(ref.text);
     const weight = subject.ref ? leaf.weight : (own(scopeFields, foldCase(ref.text)) ?? 0);
     if (ref.source !== 'json') {
       const key = ref.source === 'fullName' ? 'name' : ref.source;
@@ -545,7 +559,7 @@ export class RuleExplainer {
         subject: label,
         actual: showValue(readResourceField(rt.resource, ref.source)),
         requirement: should,
-        pointers: pointer === undefined ? [] : [`/${pointerToken(pointer)}`],
+        pointers: pointer === undefined ? [] : [`/${escapePointerSegment(pointer)}`],
         weight
       };
     }

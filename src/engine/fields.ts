@@ -8,7 +8,8 @@
 import { Unknown, isObject, own, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import { aliasesWithPath, lookupAlias } from './aliases.js';
-import { getKey, actualKey, pointerToken } from './values.js';
+import { getKey, actualKey } from './values.js';
+import { escapePointerSegment } from '../model/pointer.js';
 import { foldCase } from '../model/foldCase.js';
 
 export type Step = { kind: 'key'; key: string; lower: string } | { kind: 'all' };
@@ -267,7 +268,7 @@ export function pointerFor(json: Value, ref: FieldRef): string | null {
     if (step.kind === 'all') return pointer || null;
     const key: string = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
     cur = isObject(cur) ? own(cur, key) : undefined;
-    pointer += `/${pointerToken(key)}`;
+    pointer += `/${escapePointerSegment(key)}`;
   }
   return pointer;
 }

@@ -120,8 +120,3 @@ export function compareOrder(a: Value | undefined, b: Value | undefined): number
   const lb = foldCase(tb);
   return la < lb ? -1 : la > lb ? 1 : 0;
 }
-
-/** Escapes a JSON pointer token. */
-export function pointerToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
