@@ -214,4 +214,28 @@ describe('lookup', () => {
     expect(lookup(resource, '/id')).toBe(resource.id);
     expect(lookup(resource, '/properties/vaultUri')).toBe('https://kv.vault.azure.net/');
   });
+
+  it('folds only the keys as long as the name it looks for', () => {
+    const resource = {
+      id: '/subscriptions/s/providers/Microsoft.CognitiveServices/accounts/a',
+      type: 'Microsoft.CognitiveServices/accounts',
+      name: 'a',
+      json: { name: 'a', sku: {}, kind: 'OpenAI', location: 'x', identity: {}, Properties: { Encryption: 1 } }
+    } as unknown as Resource;
+    lookup(resource, '/properties/encryption');
+    const toLowerCase = String.prototype.toLowerCase;
+    const folded: string[] = [];
+    String.prototype.toLowerCase = function (this: string) {
+      folded.push(String(this));
+      return toLowerCase.call(this);
+    };
+    let found: Value | undefined;
+    try {
+      found = lookup(resource, '/properties/encryption');
+    } finally {
+      String.prototype.toLowerCase = toLowerCase;
+    }
+    expect(found).toBe(1);
+    expect(folded).toEqual(['Properties', 'Encryption']);
+  });
 });

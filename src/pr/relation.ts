@@ -96,7 +96,10 @@ function lowerSegments(pointer: string): string[] {
  * among the keys each time: an object is read for a few pointers at most, and a map of its keys cost more to make.
  */
 function keyByLowerCase(value: { [key: string]: Value }, lower: string): string | undefined {
-  for (const key in value) if ((key === lower || foldCase(key) === lower) && Object.hasOwn(value, key)) return key;
+  // Folding keeps a text's length: only a key as long as `lower` can fold to it.
+  for (const key in value)
+    if ((key === lower || (key.length === lower.length && foldCase(key) === lower)) && Object.hasOwn(value, key))
+      return key;
   return undefined;
 }
 
