@@ -463,6 +463,32 @@ describe('working out an explanation', () => {
     expect(typeReads - evaluating).toBe(1);
   });
 
+  it('sorts nothing when one fault at one place decides', () => {
+    const def = load('foundry-tools-cmk.json');
+    const e = def.evaluate(
+      account({
+        encryption: { keySource: 'Microsoft.CognitiveServices', keyVaultProperties: { keyName: 'k', keyVaultUri: 'u' } }
+      })
+    );
+    const sort = Array.prototype.sort;
+    let sorts = 0;
+    Array.prototype.sort = function <T>(this: T[], compare?: (a: T, b: T) => number) {
+      sorts++;
+      return sort.call(this, compare) as T[];
+    };
+    let message: string;
+    try {
+      message = e.message;
+    } finally {
+      Array.prototype.sort = sort;
+    }
+    expect(message).toBe(
+      'Foundry Tools accounts should encrypt data at rest with a customer-managed key: encryption.keySource is "Microsoft.CognitiveServices", should be "Microsoft.KeyVault".'
+    );
+    expect(e.pointers).toEqual(['/properties/encryption/keySource']);
+    expect(sorts).toBe(0);
+  });
+
   it('words what a constant asks once, and escapes no pointer token that needs no escaping', () => {
     const def = load('foundry-tools-cmk.json');
     const verdicts = ['acct1', 'acct2', 'acct3'].map(name =>

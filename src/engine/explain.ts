@@ -617,20 +617,21 @@ function countText(count: CountResult): string {
 
 /** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
 function summarise(all: Fault[]): Explanation {
-  const lightest = all.reduce((w, f) => Math.min(w, f.weight), 3);
-  const faults = all.filter(f => f.weight === lightest);
+  let lightest: Weight = 3;
+  for (const f of all) if (f.weight < lightest) lightest = f.weight;
   interface Group extends Fault {
+    /** The subject folded: faults of one subject in any case are one group. */
+    key: string;
     requirements: string[];
   }
+  // A finding has a few faults: groups are found by looking through them, not through a map.
   const groups: Group[] = [];
-  const bySubject = new Map<string, Group>();
-  for (const f of faults) {
+  for (const f of all) {
+    if (f.weight !== lightest) continue;
     const key = foldCase(f.subject);
-    const g = bySubject.get(key);
+    const g = groups.find(h => h.key === key);
     if (!g) {
-      const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
-      bySubject.set(key, group);
-      groups.push(group);
+      groups.push({ ...f, key, requirements: [f.requirement], pointers: [...f.pointers] });
       continue;
     }
     if (!g.requirements.includes(f.requirement)) g.requirements.push(f.requirement);
@@ -645,10 +646,7 @@ function summarise(all: Fault[]): Explanation {
         groups.some(h => h !== g && h.missing && isProperPrefix(h.missing, g.missing as Step[]))
       )
   );
-  const ordered = kept
-    .map((g, i) => ({ g, i }))
-    .sort((a, b) => depth(b.g.pointers[0]) - depth(a.g.pointers[0]) || a.i - b.i)
-    .map(x => x.g);
+  const ordered = deepestFirst(kept, g => depth(g.pointers[0]));
   const parts = ordered.map(g => `${g.subject} is ${g.actual}, should ${g.requirements.join(' and ')}`);
   const text =
     parts.length > MAX_PARTS
@@ -656,6 +654,14 @@ function summarise(all: Fault[]): Explanation {
       : parts.join('; ');
   const pointers: string[] = [];
   for (const g of ordered) for (const p of g.pointers) if (!pointers.includes(p)) pointers.push(p);
-  pointers.sort((a, b) => depth(b) - depth(a));
-  return { text, pointers };
+  return { text, pointers: deepestFirst(pointers, depth) };
+}
+
+/** The items ordered by their depth, deepest first, in their order where two are as deep (each depth worked out once). */
+function deepestFirst<T>(items: T[], depthOf: (item: T) => number): T[] {
+  if (items.length < 2) return items;
+  return items
+    .map((item, i) => ({ item, i, depth: depthOf(item) }))
+    .sort((a, b) => b.depth - a.depth || a.i - b.i)
+    .map(x => x.item);
 }
