@@ -346,7 +346,7 @@ describe('two members whose names differ only in case', () => {
     expect(caseCollision({ 'a/b': { '~x': 1, '~X': 2 } })).toEqual({ pointer: '/a~1b/~0X', key: '~X', earlier: '~x' });
   });
 
-  it('caseCollision folds no name of an object whose names all differ in length', () => {
+  it('caseCollision folds no ASCII name into a new string to compare it', () => {
     const toLowerCase = String.prototype.toLowerCase;
     let folded = 0;
     String.prototype.toLowerCase = function (this: string) {
@@ -355,7 +355,7 @@ describe('two members whose names differ only in case', () => {
     };
     let found: CaseCollision | null;
     try {
-      found = caseCollision({ a: 1, bb: 2, ccc: 3, dddd: 4, eeeee: 5, ffffff: 6, GGGGGGG: 7, hhhhhhhh: 8 });
+      found = caseCollision({ a: 1, bb: 2, Cc: 3, dddd: 4, eeeee: 5, ffffff: 6, GGGGGGG: 7, hhhhhhhh: 8 });
     } finally {
       String.prototype.toLowerCase = toLowerCase;
     }

@@ -15,7 +15,7 @@ import { compileValueCheck, describeDependencies } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
-import { foldCase } from '../model/foldCase.js';
+import { foldCase, foldsTo } from '../model/foldCase.js';
 import { room, TextLists, TextMap, TextStore, type TextHash } from './texts.js';
 
 export interface RelationSpec {
@@ -96,10 +96,7 @@ function lowerSegments(pointer: string): string[] {
  * among the keys each time: an object is read for a few pointers at most, and a map of its keys cost more to make.
  */
 function keyByLowerCase(value: { [key: string]: Value }, lower: string): string | undefined {
-  // Folding keeps a text's length: only a key as long as `lower` can fold to it.
-  for (const key in value)
-    if ((key === lower || (key.length === lower.length && foldCase(key) === lower)) && Object.hasOwn(value, key))
-      return key;
+  for (const key in value) if ((key === lower || foldsTo(key, lower)) && Object.hasOwn(value, key)) return key;
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { inputToken } from '../../model/errors.js';
 import type { PositionedJson } from '../json.js';
 import type { Resource } from '../../model/resource.js';
 import { TemplateError } from './errors.js';
-import { foldCase } from '../../model/foldCase.js';
+import { equalIgnoringCase, foldCase } from '../../model/foldCase.js';
 
 /**
  * ARM reads the names of its template language regardless of case: a template's "Resources" is its
@@ -253,20 +253,12 @@ function collisionPath(value: Json, outer: (string | number)[] | null): (string 
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
 
-/**
- * [the first name whose lower case an earlier one has, that earlier name], or null. Folding keeps a name's
- * length (each UTF-16 unit, or surrogate pair, becomes one), so only names of one length are folded to be
- * compared: in most objects no two have the same length.
- */
+/** [the first name whose lower case an earlier one has, that earlier name], or null. */
 function sameInLowerCase(keys: string[]): [string, string] | null {
   if (keys.length <= FEW_KEYS) {
-    let lower: (string | undefined)[] | undefined;
+    // equalIgnoringCase folds no text into a new string: names of other lengths, or ASCII names, are compared as they are.
     for (let i = 1; i < keys.length; i++)
-      for (let j = 0; j < i; j++) {
-        if (keys[j].length !== keys[i].length) continue;
-        lower ??= [];
-        if ((lower[j] ??= foldCase(keys[j])) === (lower[i] ??= foldCase(keys[i]))) return [keys[i], keys[j]];
-      }
+      for (let j = 0; j < i; j++) if (equalIgnoringCase(keys[j], keys[i])) return [keys[i], keys[j]];
     return null;
   }
   const seen = new Map<string, string>();
