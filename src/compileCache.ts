@@ -5,10 +5,9 @@
  *
  * The cache holds V8 code that Node runs without checking where it came from, so it goes only where no one
  * but this user, in this trust, can write:
- * - in a GitHub Actions job, under `RUNNER_TEMP`, which the runner empties at the start and end of every job,
- *   so nothing one job (a pull request's, say) writes there is run by another;
- * - on any other CI (`CI` set), nowhere: a machine that runs jobs of several trusts in turn may keep a
- *   temporary folder between them;
+ * - on CI (`CI` set, as GitHub Actions sets it), nowhere: a machine that runs jobs of several trusts in turn may
+ *   keep a temporary folder between them, and where the folder is new for every job the one run a job makes would
+ *   pay for writing the cache (about 10 ms) and never read it;
  * - elsewhere (a person's own machine), in a folder of the system's temporary folder named for the user,
  *   which must be a folder (not a link) the user owns that no one else may read or write.
  * `CMK_GUARD_COMPILE_CACHE=off` turns it off; so does Node's own `NODE_DISABLE_COMPILE_CACHE=1`.
@@ -26,9 +25,7 @@ export function compileCacheFolder(
 ): string | undefined {
   if (uid === undefined) return undefined;
   if (env.CMK_GUARD_COMPILE_CACHE === 'off') return undefined;
-  if (env.GITHUB_ACTIONS === 'true') {
-    return env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, 'cmk-guard-compile-cache') : undefined;
-  }
+  if (env.GITHUB_ACTIONS === 'true') return undefined;
   if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') return undefined;
   return path.join(tmpdir, `cmk-guard-compile-cache-${uid}`);
 }
