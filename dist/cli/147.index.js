@@ -5833,10 +5833,6 @@ function compareOrder(a, b) {
     const lb = (0,model_foldCase/* foldCase */.SP)(tb);
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
-/** Escapes a JSON pointer token. */
-function values_pointerToken(key) {
-    return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 ;// CONCATENATED MODULE: ./src/engine/fields.ts
 /**
@@ -5846,6 +5842,7 @@ function values_pointerToken(key) {
  * catalog to a property path. `[*]` selects every member of an array: the field then yields a
  * collection of values, and a condition must hold for each of them.
  */
+
 
 
 
@@ -6081,7 +6078,7 @@ function pointerFor(json, ref) {
             return pointer || null;
         const key = isObject(cur) ? (actualKey(cur, step.lower) ?? step.key) : step.key;
         cur = isObject(cur) ? own(cur, key) : undefined;
-        pointer += `/${pointerToken(key)}`;
+        pointer += `/${escapePointerSegment(key)}`;
     }
     return pointer;
 }
@@ -10763,6 +10760,7 @@ function generatedSource(node, path, compiler, applicability) {
 
 
 
+
 /** Operators that select what matches their operand. */
 const matching = new Set(['equals', 'in', 'like', 'match', 'matchinsensitively']);
 const MAX_PARTS = 4;
@@ -10859,6 +10857,15 @@ function requirement(operator, operand, holds) {
             return either(`satisfy ${operator} ${o}`, `not satisfy ${operator} ${o}`);
     }
 }
+/** `requirement` of a leaf, worked out once for a constant operand (every resource is asked the same). */
+function askedOf(leaf, expected, holds) {
+    if (!('constant' in leaf.operand))
+        return requirement(leaf.op.name, expected, holds);
+    const asked = (leaf.asked ??= {});
+    return holds
+        ? (asked.holds ??= requirement(leaf.op.name, expected, true))
+        : (asked.fails ??= requirement(leaf.op.name, expected, false));
+}
 /** A condition in short operator form (`securityRules[*].access equals "Allow"`), for a count's `where`. */
 function compact(node) {
     if (!(0,model_value/* isObject */.Gv)(node))
@@ -10925,7 +10932,7 @@ function locate(json, steps) {
                 spots.push({ pointer, value: undefined, found: false });
             return;
         }
-        go(cur[key], `${pointer}/${values_pointerToken(key)}`, i + 1);
+        go(cur[key], `${pointer}/${(0,model_pointer/* escapePointerSegment */.mE)(key)}`, i + 1);
     };
     go(json, '', 0);
     return spots;
@@ -11157,7 +11164,7 @@ class RuleExplainer {
         if (leaf.typeScope && value)
             return undefined;
         const expected = leaf.operand.get(rt);
-        const should = requirement(leaf.op.name, expected, !value);
+        const should = askedOf(leaf, expected, !value);
         const subject = leaf.subject;
         if (subject.kind === 'value') {
             return {
@@ -11189,7 +11196,7 @@ class RuleExplainer {
                 return undefined;
             ref = resolveField(String(name), { aliases: this.compiler.aliases });
         }
-        const label = fieldLabel(ref.text);
+        const label = subject.ref ? (subject.label ??= fieldLabel(ref.text)) : fieldLabel(ref.text);
         const weight = subject.ref ? leaf.weight : ((0,model_value/* own */.ZV)(scopeFields, (0,model_foldCase/* foldCase */.SP)(ref.text)) ?? 0);
         if (ref.source !== 'json') {
             const key = ref.source === 'fullName' ? 'name' : ref.source;
@@ -11198,7 +11205,7 @@ class RuleExplainer {
                 subject: label,
                 actual: showValue(readResourceField(rt.resource, ref.source)),
                 requirement: should,
-                pointers: pointer === undefined ? [] : [`/${values_pointerToken(pointer)}`],
+                pointers: pointer === undefined ? [] : [`/${(0,model_pointer/* escapePointerSegment */.mE)(pointer)}`],
                 weight
             };
         }
@@ -11256,17 +11263,19 @@ function countText(count) {
 }
 /** Groups the faults by subject, keeps the ones that say most, and orders them most specific first. */
 function summarise(all) {
-    const lightest = all.reduce((w, f) => Math.min(w, f.weight), 3);
-    const faults = all.filter(f => f.weight === lightest);
+    let lightest = 3;
+    for (const f of all)
+        if (f.weight < lightest)
+            lightest = f.weight;
+    // A finding has a few faults: groups are found by looking through them, not through a map.
     const groups = [];
-    const bySubject = new Map();
-    for (const f of faults) {
+    for (const f of all) {
+        if (f.weight !== lightest)
+            continue;
         const key = (0,model_foldCase/* foldCase */.SP)(f.subject);
-        const g = bySubject.get(key);
+        const g = groups.find(h => h.key === key);
         if (!g) {
-            const group = { ...f, requirements: [f.requirement], pointers: [...f.pointers] };
-            bySubject.set(key, group);
-            groups.push(group);
+            groups.push({ ...f, key, requirements: [f.requirement], pointers: [...f.pointers] });
             continue;
         }
         if (!g.requirements.includes(f.requirement))
@@ -11279,10 +11288,7 @@ function summarise(all) {
     const kept = groups.filter(g => !(g.missing &&
         g.requirements.every(r => r === 'exist') &&
         groups.some(h => h !== g && h.missing && isProperPrefix(h.missing, g.missing))));
-    const ordered = kept
-        .map((g, i) => ({ g, i }))
-        .sort((a, b) => depth(b.g.pointers[0]) - depth(a.g.pointers[0]) || a.i - b.i)
-        .map(x => x.g);
+    const ordered = deepestFirst(kept, g => depth(g.pointers[0]));
     const parts = ordered.map(g => `${g.subject} is ${g.actual}, should ${g.requirements.join(' and ')}`);
     const text = parts.length > MAX_PARTS
         ? `${parts.slice(0, MAX_PARTS).join('; ')}; and ${parts.length - MAX_PARTS} more`
@@ -11292,8 +11298,16 @@ function summarise(all) {
         for (const p of g.pointers)
             if (!pointers.includes(p))
                 pointers.push(p);
-    pointers.sort((a, b) => depth(b) - depth(a));
-    return { text, pointers };
+    return { text, pointers: deepestFirst(pointers, depth) };
+}
+/** The items ordered by their depth, deepest first, in their order where two are as deep (each depth worked out once). */
+function deepestFirst(items, depthOf) {
+    if (items.length < 2)
+        return items;
+    return items
+        .map((item, i) => ({ item, i, depth: depthOf(item) }))
+        .sort((a, b) => b.depth - a.depth || a.i - b.i)
+        .map(x => x.item);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/functions.ts
@@ -14966,22 +14980,14 @@ function collisionPath(value, outer) {
 }
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
-/**
- * [the first name whose lower case an earlier one has, that earlier name], or null. Folding keeps a name's
- * length (each UTF-16 unit, or surrogate pair, becomes one), so only names of one length are folded to be
- * compared: in most objects no two have the same length.
- */
+/** [the first name whose lower case an earlier one has, that earlier name], or null. */
 function sameInLowerCase(keys) {
     if (keys.length <= FEW_KEYS) {
-        let lower;
+        // equalIgnoringCase folds no text into a new string: names of other lengths, or ASCII names, are compared as they are.
         for (let i = 1; i < keys.length; i++)
-            for (let j = 0; j < i; j++) {
-                if (keys[j].length !== keys[i].length)
-                    continue;
-                lower ??= [];
-                if ((lower[j] ??= (0,model_foldCase/* foldCase */.SP)(keys[j])) === (lower[i] ??= (0,model_foldCase/* foldCase */.SP)(keys[i])))
+            for (let j = 0; j < i; j++)
+                if ((0,model_foldCase/* equalIgnoringCase */.ES)(keys[j], keys[i]))
                     return [keys[i], keys[j]];
-            }
         return null;
     }
     const seen = new Map();
@@ -23191,7 +23197,7 @@ function lowerSegments(pointer) {
  */
 function keyByLowerCase(value, lower) {
     for (const key in value)
-        if ((key === lower || (0,model_foldCase/* foldCase */.SP)(key) === lower) && Object.hasOwn(value, key))
+        if ((key === lower || (0,model_foldCase/* foldsTo */.cy)(key, lower)) && Object.hasOwn(value, key))
             return key;
     return undefined;
 }
@@ -27548,6 +27554,9 @@ function renderResource(resource, cwd, withPositions) {
         out.conditionUnknown = resource.conditionUnknown;
     if (resource.unresolved)
         out.unresolved = resource.unresolved;
+    // One of the states the resource may end in: deployments that no dependsOn orders write it.
+    if (resource.race)
+        out.race = resource.race.capped ? { note: resource.race.note, capped: true } : resource.race.note;
     if (resource.priorWrites?.length) {
         // The declarations written before this end state, each a PUT of its own.
         out.priorWrites = resource.priorWrites.map(w => w.source ? `${external_node_path_.relative(cwd, w.source.file) || w.source.file}:${w.source.line}` : null);
