@@ -22,6 +22,27 @@ const ASSIGNMENT = `${MG}/providers/Microsoft.Authorization/policyAssignments/cm
 const OTHER = `${MG}/providers/Microsoft.Authorization/policyAssignments/someone-else`;
 const RG = `/subscriptions/${SUBSCRIPTIONS[0]}/resourceGroups/rg-0`;
 
+/** `cmk-guard COMMAND --scope SCOPE [EXTRA…] --arm-endpoint <server> --format FORMAT`, run in `dir`. */
+function liveRun(
+  server: ArmServer,
+  dir: string,
+  command: string,
+  scope: string,
+  format = 'json',
+  extra: string[] = []
+) {
+  return runCliAgainst(server, dir, [
+    command,
+    '--scope',
+    scope,
+    ...extra,
+    '--arm-endpoint',
+    server.url,
+    '--format',
+    format
+  ]);
+}
+
 describe('exemptions in Azure, honoured by live evaluation and compliance', () => {
   let server: ArmServer;
   let dir: string;
@@ -70,15 +91,7 @@ describe('exemptions in Azure, honoured by live evaluation and compliance', () =
   });
 
   it('evaluate --scope marks what an exemption for the pack’s assignment covers as suppressed, and no more', async () => {
-    const run = await runCliAgainst(server, dir, [
-      'evaluate',
-      '--scope',
-      MG,
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    ]);
+    const run = await liveRun(server, dir, 'evaluate', MG);
     const document = JSON.parse(run.out) as FindingsDocument;
     const suppressed = document.findings.filter(f => f.suppressed);
     expect(suppressed.length).toBeGreaterThan(0);
@@ -104,10 +117,7 @@ describe('exemptions in Azure, honoured by live evaluation and compliance', () =
       ['applied', 'accepted'],
       ['expired', 'lapsed']
     ]);
-    const sarif = JSON.parse(
-      (await runCliAgainst(server, dir, ['evaluate', '--scope', MG, '--arm-endpoint', server.url, '--format', 'sarif']))
-        .out
-    ) as SarifLog;
+    const sarif = JSON.parse((await liveRun(server, dir, 'evaluate', MG, 'sarif')).out) as SarifLog;
     const withSuppression = sarif.runs[0].results.filter(r => r.suppressions?.length);
     expect(withSuppression).toHaveLength(suppressed.length);
     expect(withSuppression[0].suppressions?.[0]).toMatchObject({ kind: 'external', status: 'accepted' });
@@ -126,15 +136,7 @@ describe('exemptions in Azure, honoured by live evaluation and compliance', () =
         policyDefinitionReferenceId: 'foundry-tools-cmk'
       })
     );
-    const run = await runCliAgainst(server, dir, [
-      'compliance',
-      '--scope',
-      MG,
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    ]);
+    const run = await liveRun(server, dir, 'compliance', MG);
     expect(run.code).toBe(0);
     const [finding] = (JSON.parse(run.out) as FindingsDocument).findings;
     expect(finding.verdict).toBe('indeterminate');
@@ -182,19 +184,7 @@ describe('an exemption at a management group, in live evaluation and compliance'
   });
   const inSubscription = (id: string, subscription: string) => id.startsWith(`/subscriptions/${subscription}/`);
   const evaluate = async (scope: string) =>
-    JSON.parse(
-      (
-        await runCliAgainst(server, dir, [
-          'evaluate',
-          '--scope',
-          scope,
-          '--arm-endpoint',
-          server.url,
-          '--format',
-          'json'
-        ])
-      ).out
-    ) as FindingsDocument;
+    JSON.parse((await liveRun(server, dir, 'evaluate', scope)).out) as FindingsDocument;
 
   it('evaluate --scope accepts the findings in the subscriptions below the group, and none elsewhere', async () => {
     await start();
@@ -243,15 +233,7 @@ describe('an exemption at a management group, in live evaluation and compliance'
           policyDefinitionReferenceId: 'foundry-tools-cmk'
         })
       );
-    const run = await runCliAgainst(server, dir, [
-      'compliance',
-      '--scope',
-      MG,
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    ]);
+    const run = await liveRun(server, dir, 'compliance', MG);
     const findings = (JSON.parse(run.out) as FindingsDocument).findings;
     expect(findings.map(f => [f.resource.id.split('/')[2], f.suppressed?.exemption?.split('/').pop() ?? null])).toEqual(
       [
@@ -276,17 +258,7 @@ describe('an exemption at a management group, in live evaluation and compliance'
         policyDefinitionReferenceId: 'foundry-tools-cmk'
       })
     );
-    const run = await runCliAgainst(server, dir, [
-      'compliance',
-      '--scope',
-      MG,
-      '--assignment-scope',
-      `/subscriptions/${S0}`,
-      '--arm-endpoint',
-      server.url,
-      '--format',
-      'json'
-    ]);
+    const run = await liveRun(server, dir, 'compliance', MG, 'json', ['--assignment-scope', `/subscriptions/${S0}`]);
     const [finding] = (JSON.parse(run.out) as FindingsDocument).findings;
     expect(finding.verdict).toBe('noncompliant');
     expect(finding.suppressed).toBeUndefined();
