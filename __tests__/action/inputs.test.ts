@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { readRunContext } from '../../src/action/context.js';
-import { readInputs, subscriptionScope } from '../../src/action/inputs.js';
+import { readInputs } from '../../src/action/inputs.js';
 import { isUserError } from '../../src/model/errors.js';
 
 interface ActionYml {
@@ -271,24 +271,5 @@ describe('readRunContext', () => {
     const fork = structuredClone(payload) as { pull_request: { head: { repo: { full_name: string } } } };
     fork.pull_request.head.repo.full_name = 'someone/Hello-World';
     expect(readRunContext({}, fork as unknown as Record<string, unknown>, '/').pullRequest?.fromFork).toBe(true);
-  });
-});
-
-describe('subscriptionScope', () => {
-  it('makes the subscription-id input the scope plan and deploy use when none is given', () => {
-    expect(subscriptionScope(undefined)).toBeUndefined();
-    expect(subscriptionScope(' 0000000A-0000-0000-0000-0000000000AA ')).toBe(
-      '/subscriptions/0000000a-0000-0000-0000-0000000000aa'
-    );
-    let error: unknown;
-    try {
-      subscriptionScope('contoso-prod');
-    } catch (e) {
-      error = e;
-    }
-    expect(isUserError(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      "the input `subscription-id` is 'contoso-prod', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000."
-    );
   });
 });

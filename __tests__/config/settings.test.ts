@@ -5,7 +5,7 @@ import { givenSettings as actionSettings, readInputs } from '../../src/action/in
 import { givenSettings as cliSettings, evaluateSettings } from '../../src/commands/evaluate.js';
 import { runCli } from '../../src/commands/index.js';
 import { loadConfig } from '../../src/config/load.js';
-import { resolveAzureSettings, resolveSettings } from '../../src/config/settings.js';
+import { resolveAzureSettings, resolveSettings, subscriptionScope } from '../../src/config/settings.js';
 import { isUserError, UserErrors } from '../../src/model/errors.js';
 import { exitCodeFor } from '../../src/model/finding.js';
 import { bundledPolicies } from '../../src/paths.js';
@@ -275,5 +275,30 @@ describe('per-rule overrides', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('subscriptionScope', () => {
+  it('makes the subscription-id input the scope plan and deploy use when none is given', () => {
+    expect(subscriptionScope(undefined)).toBeUndefined();
+    expect(subscriptionScope(' 0000000A-0000-0000-0000-0000000000AA ')).toBe(
+      '/subscriptions/0000000a-0000-0000-0000-0000000000aa'
+    );
+    let error: unknown;
+    try {
+      subscriptionScope('contoso-prod');
+    } catch (e) {
+      error = e;
+    }
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "the input `subscription-id` is 'contoso-prod', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000."
+    );
+  });
+
+  it('names the setting the caller read the id from in its error', () => {
+    expect(() => subscriptionScope('contoso-prod', '`azure.subscription-id`')).toThrow(
+      "`azure.subscription-id` is 'contoso-prod', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000."
+    );
   });
 });

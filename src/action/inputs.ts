@@ -5,7 +5,6 @@ import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
 import { parseRegion, type GivenSettings } from '../config/settings.js';
-export { subscriptionScope } from '../config/settings.js';
 import { foldCase } from '../model/foldCase.js';
 
 /**
