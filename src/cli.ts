@@ -4,10 +4,10 @@
  * cmk-guard (cliMain.ts, a chunk of its own in the bundle), so that a start reads the compiled code back
  * instead of compiling it all again.
  */
-import { enableCompileCache } from './compileCache.js';
+import { enableCompileCache, loadCompiledEagerly } from './compileCache.js';
 
-enableCompileCache(process.env);
-import('./cliMain.js').catch((error: unknown) => {
+const load = () => import('./cliMain.js');
+(enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load)).catch((error: unknown) => {
   process.stderr.write(
     `cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`
   );

@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import nodeModule from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { compileCacheFolder, privateFolder } from '../../src/compileCache.js';
+import v8 from 'node:v8';
+import { jest } from '@jest/globals';
+import { compileCacheFolder, loadCompiledEagerly, privateFolder } from '../../src/compileCache.js';
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
 const posix = uid !== undefined ? it : it.skip;
@@ -68,6 +70,25 @@ describe('where the compile cache goes', () => {
 
     expect(privateFolder(made, uid! + 1)).toBe(false);
     expect(privateFolder(path.join(dir, 'missing', 'deeper'), uid!)).toBe(false);
+  });
+});
+
+describe('loading with the cache on', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('compiles every function of what it loads at once, and lazily again after, even when loading fails', async () => {
+    const flags: string[] = [];
+    jest.spyOn(v8, 'setFlagsFromString').mockImplementation(flag => void flags.push(flag));
+    const seen: string[][] = [];
+    await expect(loadCompiledEagerly(async () => (seen.push([...flags]), 'loaded'))).resolves.toBe('loaded');
+    await expect(
+      loadCompiledEagerly(async () => {
+        seen.push([...flags]);
+        throw new Error('no such chunk');
+      })
+    ).rejects.toThrow('no such chunk');
+    expect(seen).toEqual([['--no-lazy'], ['--no-lazy', '--lazy', '--no-lazy']]);
+    expect(flags).toEqual(['--no-lazy', '--lazy', '--no-lazy', '--lazy']);
   });
 });
 
