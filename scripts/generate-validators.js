@@ -1,4 +1,5 @@
-// Writes src/rules/validators.generated.ts and src/rules/ruleTextCache.generated.ts, what every run would
+// Writes src/rules/validators.generated.ts, src/rules/ruleTextCache.generated.ts and
+// src/engine/aliasLines.generated.ts, what every run would
 // otherwise compile at its start (scripts/generateValidators.ts says what). Node 24 reads the TypeScript;
 // this hook lets the sources' `./x.js` imports find `./x.ts`. A test fails when a file is stale.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ registerHooks({
   }
 });
 
-const { ruleTextCacheModule, validatorsModule } = await import('./generateValidators.ts');
+const { aliasLinesModule, ruleTextCacheModule, validatorsModule } = await import('./generateValidators.ts');
 // Reading rule files uses ajv, js-yaml and the generated validators, which a run loads first.
 await (await import('../src/rules/tooling.ts')).loadRuleTooling();
 const rules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/rules');
@@ -34,3 +35,4 @@ if (readFileSync(validators, 'utf8') !== text) {
   process.exit(again.status ?? 1);
 }
 writeFileSync(path.join(rules, 'ruleTextCache.generated.ts'), ruleTextCacheModule());
+writeFileSync(path.join(rules, '../engine/aliasLines.generated.ts'), aliasLinesModule());

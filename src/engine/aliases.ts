@@ -12,6 +12,7 @@
  */
 import { brotliDecompressSync } from 'node:zlib';
 import { ALIAS_COUNT, ALIAS_SHARDS, COMPLETE_TYPES } from './aliases.data.js';
+import { ALIAS_LINES_AT_BUILD } from './aliasLines.generated.js';
 import { foldCase } from '../model/foldCase.js';
 
 interface Entry {
@@ -112,25 +113,80 @@ function entryOfLine(line: string): Entry {
 const entries = new Map<string, Entry | null>();
 
 /**
+ * The catalog's data as a short text that changes when it does: the alias count and the shards' names and sizes
+ * (the lines kept at build time below are used only with the very catalog they were read from).
+ */
+export function catalogFingerprint(): string {
+  let size = 0;
+  for (const [shard, data] of ALIAS_SHARDS) size += shard.length + data.length;
+  return `${ALIAS_COUNT}:${ALIAS_SHARDS.size}:${size}`;
+}
+
+let linesAtBuild: ReadonlyMap<string, string | null> | null | undefined;
+
+/**
+ * The lines the bundled rules look up, as the shards gave them when the bundle was built (aliasLines.generated.ts,
+ * `npm run generate:validators`): with them a run of the bundled rules unpacks no shard. Null when the catalog is
+ * not the one they were read from.
+ */
+function builtLines(): ReadonlyMap<string, string | null> | null {
+  linesAtBuild ??= ALIAS_LINES_AT_BUILD.catalog === catalogFingerprint() ? new Map(ALIAS_LINES_AT_BUILD.lines) : null;
+  return linesAtBuild;
+}
+
+/** While `aliasLinesLookedUpBy` runs: the names (folded) looked up. */
+let recording: Set<string> | undefined;
+
+/**
  * The catalog's entry for an alias name (folded), as `load(lower).aliases.get(lower)` gives it, without
- * unpacking every alias of its shards (a namespace such as Microsoft.MachineLearningServices holds thousands):
- * its line is found in the shards' folded text, the later shard and the later line first, as unpacking them in
- * order would leave it.
+ * unpacking every alias of its shards (a namespace such as Microsoft.MachineLearningServices holds thousands).
  */
 function entryOf(lower: string): Entry | undefined {
+  recording?.add(lower);
   let found = entries.get(lower);
   if (found === undefined) {
-    found = null;
-    // A line holds no name with a tab or a line break in it (they separate its fields and lines).
-    const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
-    for (let i = shards.length - 1; i >= 0 && found === null; i--) {
-      const shard = shardText(shards[i]);
-      const line = shard === undefined ? undefined : lineOf(shard, lower);
-      if (line !== undefined) found = entryOfLine(line);
-    }
+    const built = builtLines()?.get(lower);
+    const line = built !== undefined ? built : lineInShards(lower);
+    found = line === null ? null : entryOfLine(line);
     entries.set(lower, found);
   }
   return found ?? undefined;
+}
+
+/**
+ * An alias name's (folded) line in the shards, or null: it is found in the shards' folded text, the later shard and
+ * the later line first, as unpacking them in order would leave it.
+ */
+function lineInShards(lower: string): string | null {
+  // A line holds no name with a tab or a line break in it (they separate its fields and lines).
+  const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
+  for (let i = shards.length - 1; i >= 0; i--) {
+    const shard = shardText(shards[i]);
+    const line = shard === undefined ? undefined : lineOf(shard, lower);
+    if (line !== undefined) return line;
+  }
+  return null;
+}
+
+/**
+ * Every alias name (folded) `action` looks up, in order, with its line in the shards (null: in none): what the
+ * build keeps in aliasLines.generated.ts for loading the bundled rules.
+ */
+export function aliasLinesLookedUpBy(action: () => void): [string, string | null][] {
+  const outer = recording;
+  const names = new Set<string>();
+  recording = names;
+  try {
+    action();
+  } finally {
+    recording = outer;
+  }
+  return [...names].sort().map(lower => [lower, lineInShards(lower)]);
+}
+
+/** An alias name's (folded) line in the shards, whatever was kept at build time (tests). */
+export function aliasLineInShards(lower: string): string | null {
+  return lineInShards(lower);
 }
 
 /** The last line of a shard whose folded name is `lower`, as the shard spells it. */
