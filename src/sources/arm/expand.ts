@@ -29,11 +29,13 @@ import { parseJson } from '../../model/jsonText.js';
 import { refuseCaseCollision } from './names.js';
 import { wellFormed } from '../../model/uriText.js';
 import { foldCase } from '../../model/foldCase.js';
+import { referenceSites, siteTarget, type ReferenceSite } from './implicitDependencies.js';
 
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
- * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn`.
+ * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn` and from `reference()` and
+ * `list*()` by name (implicitDependencies.ts).
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax
  */
 
@@ -134,6 +136,8 @@ interface Declaration {
    * none as they are written: the answer depends on the declaration alone, so copies share it.
    */
   found?: Map<string, SourcePosition | null>;
+  /** The reference()/references()/list*() calls of its `properties` (implicitDependencies.ts), found once. */
+  references?: ReferenceSite[];
 }
 
 /** The members of a declaration that go into the PUT body, and how their positions are found. */
@@ -168,6 +172,8 @@ interface Instance {
   existing: boolean;
   conditionUnknown?: string;
   deps: Set<Instance>;
+  /** The dependencies that only a reference()/references()/list*() call makes (for the message of a cycle). */
+  implicitDeps?: Set<Instance>;
   order: number;
   /** Expressions that failed in evaluating this instance, those of what it reads included. */
   failures: ExpressionFailure[];
@@ -208,7 +214,7 @@ function ancestorsOf(instance: Instance): Set<Instance> {
  * How ARM orders two writes of one resource: `before` when `a` is sure to complete before `b` starts, and
  * `unordered` when it may run them side by side, so that either may end last. Where their chains part, the two
  * instances are resources of one template; ARM deploys them in parallel unless a dependsOn path (a serial copy
- * loop's included) leads from one to the other, and a nested deployment completes as a unit, so what its
+ * loop's and a reference() by name included) leads from one to the other, and a nested deployment completes as a unit, so what its
  * template writes is ordered as the deployment is. Two resources of one template that are the same resource are
  * `same-template`: ARM refuses such a template ("defined multiple times in a template") before deploying
  * anything, so no order of theirs reaches Azure.
@@ -702,6 +708,71 @@ export class TemplateExpander {
         for (const match of matches) if (match !== instance) instance.deps.add(match);
       }
     }
+    this.resolveImplicitDependencies(scope, instances, bySymbol);
+  }
+
+  /**
+   * The dependencies `reference()`, `references()` and `list*()` make (implicitDependencies.ts): on a resource of
+   * this template named by its name (its symbolic name for reference() and references() in a template with
+   * symbolic names), never by its id. A name that more than one resource of the template has orders nothing.
+   */
+  private resolveImplicitDependencies(
+    scope: TemplateScope,
+    instances: Instance[],
+    bySymbol: Map<string, Instance[]>
+  ): void {
+    const symbolic = !Array.isArray(scope.template.resources);
+    let byName: Map<string, Instance[]> | undefined;
+    const named = (lower: string): Instance[] => {
+      if (lower.startsWith('/')) return [];
+      if (!byName) {
+        byName = new Map();
+        for (const instance of instances) {
+          const key = foldCase(instance.nameText);
+          const same = byName.get(key);
+          if (same) same.push(instance);
+          else byName.set(key, [instance]);
+        }
+      }
+      const found = byName.get(lower) ?? [];
+      return new Set(found.map(i => foldCase(i.id))).size === 1 ? found : [];
+    };
+    const bySymbolicName = (target: string, collection: boolean): Instance[] => {
+      const written = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
+      if (!written) return [];
+      const found = bySymbol.get(foldCase(written[1])) ?? [];
+      const loop = found.length > 0 && isObject(found[0].decl.node.copy);
+      if (collection) return written[2] === undefined ? found : [];
+      if (written[2] === undefined) return loop ? [] : found;
+      return loop ? found.filter(i => i.copy.current === Number(written[2])) : [];
+    };
+    for (const instance of instances) {
+      if (instance.existing) continue;
+      const sites = (instance.decl.references ??= referenceSites(
+        instance.decl.node,
+        foldCase(instance.type) === DEPLOYMENTS_TYPE
+      ));
+      if (sites.length === 0) continue;
+      const ctx = scope.context({ copy: instance.copy, failures: [] });
+      for (const site of sites) {
+        const target = siteTarget(site, ctx);
+        if (target === undefined) continue;
+        const lower = foldCase(target);
+        const matches =
+          site.kind === 'list'
+            ? named(lower)
+            : symbolic
+              ? bySymbolicName(target, site.kind === 'references')
+              : site.kind === 'reference'
+                ? named(lower)
+                : [];
+        for (const match of matches) {
+          if (match === instance || instance.deps.has(match)) continue;
+          instance.deps.add(match);
+          (instance.implicitDeps ??= new Set()).add(match);
+        }
+      }
+    }
   }
 
   /** A topological order that keeps declaration order where dependencies allow. */
@@ -729,12 +800,17 @@ export class TemplateExpander {
       if (!progressed) {
         const cycle = findCycle([...remaining]);
         const first = cycle[0];
+        const implicit = cycle.some((instance, i) => instance.implicitDeps?.has(cycle[(i + 1) % cycle.length]));
         throw scope.errorAt(
-          joinPointer(first.decl.pointer, 'dependsOn'),
+          joinPointer(first.decl.pointer, 'dependsOn' in first.decl.node ? 'dependsOn' : 'properties'),
           `Circular dependency between resources: ${cycle
             .concat(first)
             .map(i => `'${i.nameText}'`)
-            .join(' -> ')}; remove one of these dependsOn entries.`
+            .join(' -> ')}; remove one of these ${
+            implicit
+              ? 'dependencies (a dependsOn entry, or a reference() or list*() call that names the resource)'
+              : 'dependsOn entries'
+          }.`
         );
       }
     }
