@@ -405,6 +405,9 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
 ;// CONCATENATED MODULE: ./src/compileCache.ts
 /**
  * Node's compile cache for the CLI (`module.enableCompileCache`, Node 22.8 and later; Node 20 has none and
@@ -420,6 +423,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  *   which must be a folder (not a link) the user owns that no one else may read or write.
  * `CMK_GUARD_COMPILE_CACHE=off` turns it off; so does Node's own `NODE_DISABLE_COMPILE_CACHE=1`.
  */
+
 
 
 
@@ -472,6 +476,22 @@ function enableCompileCache(env) {
         return undefined;
     }
 }
+/**
+ * Loads `load`'s modules with V8 compiling each function as its module is compiled rather than at its first call,
+ * then goes back to compiling lazily. Node makes a module's cache entry just after compiling it, so a lazily
+ * compiled module's entry holds only the few functions V8 compiled at once, and every start compiled all the
+ * others again as they were first called; compiled eagerly, the entry holds them all. Only with the cache on:
+ * without it, compiling every function of the bundle at every start costs more than compiling those a run calls.
+ */
+async function loadCompiledEagerly(load) {
+    external_node_v8_default().setFlagsFromString('--no-lazy');
+    try {
+        return await load();
+    }
+    finally {
+        external_node_v8_default().setFlagsFromString('--lazy');
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
@@ -480,8 +500,8 @@ function enableCompileCache(env) {
  * instead of compiling it all again.
  */
 
-enableCompileCache(process.env);
-__nccwpck_require__.e(/* import() */ 147).then(__nccwpck_require__.bind(__nccwpck_require__, 5147)).catch((error) => {
+const load = () => __nccwpck_require__.e(/* import() */ 569).then(__nccwpck_require__.bind(__nccwpck_require__, 7569));
+(enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load)).catch((error) => {
     process.stderr.write(`cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`);
     process.exitCode = 3;
 });

@@ -1,5 +1,5 @@
-export const id = 147;
-export const ids = [147];
+export const id = 569;
+export const ids = [569];
 export const modules = {
 
 /***/ 4951:
@@ -460,7 +460,7 @@ function shortScope(scope) {
 
 /***/ }),
 
-/***/ 5147:
+/***/ 7569:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __webpack_require__) => {
 
 
@@ -4579,6 +4579,35 @@ const ALIAS_SHARDS = new Map([
     ["microsoft.workloads", 'X4VXYmQgcB5kifz8zz0SYacmqR8JjoPcZHqr2MTdtybH6Gjkofv+TKt21+hC0dl5NiR2c4UtneGZAZ2+cCqVLsim4jyn7B12uYhaPOawPxkCVS3/E5FjIliECp6YCN/dV70yziPjgt+b/W8qz79/ziMZhxwgBopSHRLktewAFIECCMr+W9Y8wrqZ3eqB7EIWBqF5dE/PL1yILiUZospCi/p16tydY1EnkSCPCrowcLq8ciRt9gK8U3uTtFkmYT8zM+3XIZu1ZINEMNtS8OvBVuyOKxVRy9ZMXrLwULjd0vzE14iDqQLWJT5+rSRJwobU7t7Mf919IKPYoosNlzCZn3Leux/YgdQL+JVMn+BXVB0EefcVN+mlO8Sj5Eb/sNy1Td/OH6flns8AQRUivX23/NOhXZCuKFQJiesudXHIix4rowpiwMimlDvHCJdc5p08QvKTWRXOnUC6tKIqjLTunJhGRZtPD4a070Bni0NUVoej6IqVzXy/nbcK+ybLuPTUdvkJUxsHNqJfrtVwndpc7fYsEu+rUNUYac36SuHZ1uFbHTvHsBq8tXd7cQvokcfwYynHQ1AFhoUKF6k3I3ZsVA1rOsxwuB0mhbiGIG8vMTXXkxxaI0dCeXF2JsNtjiCbPDFJnVW84kpUUl5CG7i8o2SBwvlKzIps8SVazry1RIXiuOHEAAkSrtQi1Y8QNfYtWoy/kwuTxDl7lXhsMt7ZroIkWK/+lz0UKlgSjVt9szytVSPgTWNOQkESrP/EN4jVBK5gPI2vloBP1Ep84CdAGpKjNkECrB/u0t+5a2R59QhGW/9s7mIzrwqL/9F9h10ujrDzeIxTymvQdGDvATPCvAhEg/EmPB3Aq+BUAO8C0+C9DM9snd7mT59OG8WTdGx0LqKd6cQ51xMQ6moVNaHCWKGlgaf0lC5z829W3GpXzWN2RsijmsphkVRIeYbrL6wX/RjcyDG94kwpUkANwbqxatCSWyWY7d3h11fR/3uDdKMas7McruW3tSisreksKmCzmWdz1kLJWQ6dwmxt7WhRAdoQLI0ncpDNwXw7M1kKGkEJWFuDFC5tlw00hQhhwFcPPKt3N8A92eGhOuxy72CUCJrrq63E5jfxYP9w9JHwpsfsvTlV5pkNxaBCZREaU/eDVYpcpLWD1XLwZPfGbSguKB1hsNdDN6GyCBW8hIejNTNZWnczpQmVSaivHG2Dhrl1q5hXm+2qOaSIqpN3w1adHYyQ5WJ3q60JlUTIyFHu1Hqq03eQW526lHC3BrzBXzU6Y4u7fwzpnSpjF1XuF3rsV/+OIQDpepHKorhB1VE0rP0zecMvOBVGigZG/WpIT8SbgRxDsuIlxoSUTNP8QiznYTPm/wKO3tst7/A6TZBaYUwrgjycLhk7BH/OJfzMv8TMY5v76tx9Wn/NU3/C3sO2/yFXqryYe+VYdxcPfpVOnT31X/zgDWKn3TfreJ/Q6QL+t/vWF7wXOnYC9WB1/vWvXXn8I+ELXc06tcdprm5mwIr2yVG9+GH9ZzpoUx9OjRlXf4z+QxzXpZ07cTZ3cuobVhH1YdwGVE8ryyf7VTqzj9zFiOVxERyAJi/JwfH62b/Zoa4/yKpU5Pv3GVYSAkYOwzl0z8CUyH5420N1rGcbRIVmsHgVJpWcgtNfvCms6XLzMUQdbwFEvWOoHtBD5/YFqg+7Rr0IqkX+nl/sUj23utAFqC8k1UNmrA9gO65fCTCXQDudy10d5XCX85EgQqjoKA8iaA9OU5z1wMfX7RHTc1RfFVehGFf/ECkaMOt4jGYrW/oNPRHKU8KY1qDeUaVsky8IgwZKhn+QkpiOWl2DcWjKGvqvKF67yeq06gualWpS75wqZlhNXSvSdO8Sry8r/8K5UoMyGhfSVdLcC4Yrr8MY+wZfIzZ+dF+Vn9m6b1tXeM8w3DYavfD2HL/ecNOoIaCQxvLY4bNtgU6+pClb8HbjAUFSIjBwbjdjqEathfKWNgPLv1ZAPLug6ug4cfQ7A5hB4k54VJKpYW+CQKdGAUOHxoR41pFsbUfGireZ6+D+jbhM+FbevKBLQ5vva0D1iSwvVa/KT5jMNmBtNlONAf3PEJh2YdYsA8YR5DoOG4bv84gZOgH3O3n7AAu8gd+n2L2FXyxyr/NVcFKYD2Squ74pLEArSGqFC2sFjVrpMWhGRGkAlOZDkobMzBqB2GpuKI1AkgbhSUMwpZnQGO3YE8ZqAuypMHdHqL6AEB/6N4gtN6z9en/7iMubFUM7q/kGpMeU3Qq9feLLWqj60LMGdTSm9sAULTUvslmFt61BFzqgVkqBo7frgwqVBPvEXl45iZAnBQQTk8OdMKHxpJNWeKBC89DAhCdwN9zL5RQvT5gjb47jSxrUvrig9uW8Gze3axRxuG+M1+G9+yTwhA4ODo596WCrUk7djyPv/X39dXzpOtRNHGaZuIOUeXq5oQDib45XDRpUq7Uk5A3P5VwSZFPjMRytEjSo8wLoJiOv5MD6n1oJweNWPPDwDCi9wKayw8Fno9Zes00Ux2eyl46Vv7XAsVL/d+nyYhc2x4TYugGGWEcfkBjK9ly7ajfk2lSrIlcz1PCwVk2A3BlPA4HXIrJdVnGJTL+hGRbIPYCtr1Uxt8J0T8hYdNeE7K6gW0Lm6S4JwAW4O4Lmm++K4F3iuyF4YnwXBDJqYMGaV9eDoQKnTLTDvBN+bYjSxFsffLXP1eiGjX8c/Q5R5mmlf0POpUxoGHUCtDcITT1tgcP3Hsbrlmb3f+8MaIQRI3sYo0D3YAmb6b2SMaY7R8MG34sJMjU54HNBzWiRSAisNVk/i7CzfCzNgcyAnhNprvYGsBs1+csLa2mXUeqRiriUa0vX0p8c+6xOK/EpNM61eGyuLaDUg6JMEVLUh7rHu9zWKxyDExxszIyECDQMCgfWNxG/XpfFB5K4i7NJl/hdXWYYgfM55MTReo1WTymLbEli2aguRKLdcmJMhOlAQ6Es3W/VmUB7JwEvBV0mnamCf6xMV18nmlnalp0KBR+gOoR5t7C9kE6R41AyJiz2KZaVDjbdKbMjj0sV2MuuCO5fEffFwWnGB9hKEvVyW/6kCBadqcJyeOQXcmd1FjlxtC4TB4e7LqmXI1T7cRaTcIEagB6ns7ozh+0SZVzK5vHhuFGEyMbYyyLButf3egwRhL40YWisY8g5sNuEgWiuXqzCdMUfhEgHOfPDw+q5QGCnJkEQhnk78uDfZ8qqwKohTvAXOnVeYNkSN+vrM8HVrKz+3sco36kkHMm1c6uLA4eG+NgOx8oTTh3wcrz1dxVTYbJlJeqrJ9NRjshP4CLatCFZylHotYfLqJfh+9zQUCbYtibNEbru7K0lR8fpfg1KXt+vpt2TVM+73LSAmEN+NwWdJBztm+TqJOnJxLcPFKup2JUPu8OyQZCxDPddOviykEc+CymTvP6fbn15UjYRQcOrbHgTMsNIOgFrQl75RNHJOQM29mbuT8POPh4FB1z9XccVcpUDTpTDvbrjgvvxGh9mhvyuV//LDuvS6MzYnMeZroKvnjmk7689J9tR6WVe7/Rse1TUvsA1QQ5Dnwh2AWxIfWZ4iA2Kry8Uaw8YWC+Ovcse3GoqeZgVibPPLdsQLKy+1OyDSNB69Uzmw2j6ZLQ3gbH12Wlfyaq+WD1iO1C6J/a7XcA+nc3X511gahh/c9GJeCSUGZJfvGU+1drNPS/0N/8AO78DPSHWxy6WntGRr+VeMrycs9YFc/4F14bWsXEWXdQI6LHmp9RKTjYg+Tl2+Mo5UPBKGE2N65HZjsHX4u4ZmY5IV+KeyZn2pqjDQethlOP3KtysDsPpNbg3AbH1Clw6oKB6/a099sHOV9+DjDiMvfZ2AUhIvfK2IRRYve7+fLaJpFfd2MLE1WtuXKmqXnHzrSDJnsjsRuFarq+2fNYFlmbRNxOdaEcyXgH5Sss/zdrLNisKu/QDzNwPJQF1gVwM/WJDlfIuF06mOevUM/liazvjyDh3+WuE81fz1VXFxwIgX1tjV9XH8P0TCo7E6P2rEs6Av1UTRtq2jHFRPQvd3yfYc0CAfWec1RWQSqFfaNsmV0IXA1lu3atcihcdimbiVUqxUxQFuuGVQ9UzGTHYmJd0XCgxNFwJZrswkhJLr0kgdxqlMCJ+eZQ621IICS/81Z1wEXlqO3Y4UN9AWmjbFFf19UgqClQ7dCjN6vJj/0VS+YlWWvphJAzzJ9TIimThUML1lZEO4OZBLQrlPAoh67wiZ6SFTnMnLr1iLz2dtu0JDyNhlz+keiroNLfVs3WaY2Ek7Iwq+6gX2LXIEYqcOvSUz1L5pCNZmJJQ3xcd5II77vR90NFMjEs5LpQUWqvk8vucVRjakl7f1xxCwix/u+C4uLPlXy4XsVcCLSd+JFDvYV7q2I9UspuYu8364ke/lzmOhmP5hJpUoUQ88qjf08yh5F1WZI+80F8O1e9tjqPhVz4kfS7oL8fp9zjH0fAzorzJeYlTjxIh78lDU0WNstmZC+2CArOAKAb2pNPf9BxOxjmf40JZobfKLv/mZxmSvvjX74GOoeFLPv1N0AEUnAAcmRCPVldjtLbjioMyt76bPZ1MEuDcqmR4sjTjXSjtMrKAtTtZOPV3ZWb8WNO3TrUMZosI/+bSuk2kjCH/0tOWWUkZWeGbUSPZT6cOf6D/fgupIkk/0X8XeqqYKQ72H+VMyCJAf7L/yD5MnX7A/xOYiITrT/ifklAp1Q/6HxMZU2z1pP8nMfII2Q/8H7pgUqk/8X/sBkOtfvD/31tGidKf/L9mgRKsPwNAPcIa6S8A0FNRivYM3HrJyvUXAeiF7cG+6j3oxe1Br2APcjl74Bb2AfvwAXz4AQyVPwCs9gNyjnuwL2gPen574Fb5Ae2MFPQzPahHhpAbBXFmAL5QHsBjKfv0RHnXoQiww3DiiLWX4mT2MJP6Cji/WnJEyuh//NjjXmzIiTivO22kple291WvUiTMaJGOsGxSlIYUnDJKgYkv4dav/OHctPITYk4y5ZKn+0t2nzsEt2oWNjm8DtjTmC/iHBlfUm4RSyGU2RDKPP2no8zTJ3RP8AO6XQbO2kzY6pWnyR7SlJkPrkjrOL3YaifuNQZ6epHva2DCM4iSUTgXridDvyrlI55a98ewgqrEfLYfKW0Z3ywjQE8u+u2N5OsdClmAGUcxv4L+ue5y3T8KIIISkWb9KYNdzPICwXY2ld4E6SyOPlTRmaIHN13sEBqHMUfGqoknGRs8Ic7piZ6HuZ3FTWpFr0/a2BqeH2X7np0vif8ynS9P/kqcH60Hu9pcWIGTwm3H1czqWeZMW9VDw1GjSQbKYqjeF/ZERxrlxmJsbyzbMNOx6ijNPVT2dL59I+lOkxW6Ozdklf2afVnZL8lx5dbR931lv2NALPWL/cqyL+KHln0tv7XsB+m55X41v7jsx90vuuwr+91lP8lPL/s5cn3Zd5gHmP1drRvMfkc/w+xT9iVmf5dojNn3GPWY/d0YSWa/s15l9iF+mNm38tvMPgfNM/eT+EKzb+dHmn2M32n2QX6q2XfAa82+kR9s9ud+s3l+Jz/b7LNuWm720X682afdot/sW/oJpzfUrzj7YD/knG/ot5zyWD/n7K/9orNPk6LOPuDve/K/323t1Pu0s18m1p396n3g2W8rN579ECvz1BXzS89+pBt70urhvWdf8QrJZz7WrD6F5fzwsy/ot5/9JD3/dA30C9D+3I9AfRP7b6/9NV8CCho/CL8GtVf1g9B+9L2a0L74nbPQ9Qfgl6H94PvFoX356/ah+bWfiG5W9SvRvtAyFO0XGa1ov3afi/Zb+sVoP8KPRvtSejfqGOino301tR511vMD0n6o1ZCyivEZaV/OL0n7OX5Muj/O70n7czkpBc97Pgm86IpqWLr/APy2dL+mn5faB/uFaV/6jpHpfnm9M+3H3is17YtftTY9/9oPTvuafnPal/H/yNJvfxst+o7p+LRP0fvT/Tw/Qe3T0AoV3c4PUfuufou6n+nnqOy+fpHaJ78JKLV7HH6XCgv109Q+Uq5Tz8/wA9U+zW9U9zv5mWof6Zeq+z39WNUe7PeqfWc/WcVG+tVq39MPV/cv/Xa1z/Lz1f1mfsG639OPWPtEv2PldvVT1j73DdCswWPgg1ZYpN+09oF+1tr38MvWvhsWtzqj/L61b+knrtRQv3LtG182dO2j/dZ1v6Wfu+6H+sVrf+lHr/u9/O61T/PTV2uoX7/2Hf0AlhnrN7B937eBwab3wi9h91v6MWzfEO1h+ww/ifX286vYPveSfgXgto3tr1Q8tl8rFrL95n4k249yOdl+Yx+V7Vf6tWxfww9m+1F+M7tf0c9m+2l+Oeub58ezfVW3n5UN8xPafpxf0faF/JB2v57f0vbnfk4LLliKWuTEFwHVZk/A72q5M/G0tq98o7q2H/0CANu98Whj29e9dWa7P9wvbfev/di2n+n3tv2YfXLbb+lXt/0M/z8d+N7wsm6B/La/8AvcvpAf4e5X9Dvc/TA/xe0z/RrX2PX2Xqt+k9vX8rPcfuQ/NATpx6SUuWdKnwx/cW58ENvyX90KOu78y2Xb4J4Q/rUj49XTLXxo3cpeeEnpTZb95cjeV9A5qbY5RvoDxuy4PypWHn/vU+Hj/fa7/rjfxE+Q+wl0hdxP4kPkfpjZIvdLz+fI/bJ9kdwfGfbuQXfJ5+/vf7O4N53ct6K/M2wb5X4H65vY+VK53weKlc8X/nNo25FT1BRwa8oUAdvv/OWgLJn68gzO1n/Qnp1RPARrP58DFrnTIaxX6Q4A3vfkLMR9CACcZoOyTgOAAQ94tXnAM+IBTy0f1CgAEOvYu14vg/xrVm7186Ag/mGKyzADCpEBNYyBggBwwL2SUPz7Li4rCOChAAb591S8/XVKGSYs7YTAZkF0GyC/ys+v31dWna+y7l5ZVR1aLzPvaRv4BicI3WdKgwHQNe24jH7+LBOGzaSqbg==']
 ]);
 
+;// CONCATENATED MODULE: ./src/engine/aliasLines.generated.ts
+// Generated by `npm run generate:validators` (scripts/generateValidators.ts): the alias catalog's line for each name
+// loading the bundled rules looks up (null: no line), read from the catalog whose fingerprint is `catalog`. Do not edit.
+// prettier-ignore
+const ALIAS_LINES_AT_BUILD = {
+    catalog: "65745:186:546431",
+    lines: [
+        ["microsoft.cognitiveservices/accounts/encryption", "Microsoft.CognitiveServices/accounts/encryption\t!r"],
+        ["microsoft.cognitiveservices/accounts/encryption.keysource", "Microsoft.CognitiveServices/accounts/encryption.keySource\t!r"],
+        ["microsoft.cognitiveservices/accounts/encryption.keyvaultproperties", "Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties\t!r"],
+        ["microsoft.cognitiveservices/accounts/encryption.keyvaultproperties.identityclientid", "Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.identityClientId\t!r"],
+        ["microsoft.cognitiveservices/accounts/encryption.keyvaultproperties.keyname", "Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.keyName\t!r"],
+        ["microsoft.cognitiveservices/accounts/encryption.keyvaultproperties.keyvaulturi", "Microsoft.CognitiveServices/accounts/encryption.keyVaultProperties.keyVaultUri\t!r"],
+        ["microsoft.keyvault/vaults/enablepurgeprotection", "Microsoft.KeyVault/vaults/enablePurgeProtection\t!m"],
+        ["microsoft.keyvault/vaults/enablesoftdelete", "Microsoft.KeyVault/vaults/enableSoftDelete\t!m"],
+        ["microsoft.machinelearningservices/workspaces/encryption", "Microsoft.MachineLearningServices/workspaces/encryption"],
+        ["microsoft.machinelearningservices/workspaces/encryption.keyvaultproperties", "Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties"],
+        ["microsoft.machinelearningservices/workspaces/encryption.keyvaultproperties.keyidentifier", "Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties.keyIdentifier"],
+        ["microsoft.machinelearningservices/workspaces/encryption.keyvaultproperties.keyvaultarmid", "Microsoft.MachineLearningServices/workspaces/encryption.keyVaultProperties.keyVaultArmId"],
+        ["microsoft.machinelearningservices/workspaces/encryption.status", "Microsoft.MachineLearningServices/workspaces/encryption.status"],
+        ["microsoft.machinelearningservices/workspaces/hbiworkspace", "Microsoft.MachineLearningServices/workspaces/hbiWorkspace"],
+        ["microsoft.storage/storageaccounts/encryption", "Microsoft.Storage/storageAccounts/encryption\t!r"],
+        ["microsoft.storage/storageaccounts/encryption.keysource", "Microsoft.Storage/storageAccounts/encryption.keySource\t!r"],
+        ["microsoft.storage/storageaccounts/encryption.keyvaultproperties", "Microsoft.Storage/storageAccounts/encryption.keyvaultproperties\t!r"],
+        ["microsoft.storage/storageaccounts/encryption.keyvaultproperties.keyname", "Microsoft.Storage/storageAccounts/encryption.keyvaultproperties.keyname\t!r"],
+        ["microsoft.storage/storageaccounts/encryption.keyvaultproperties.keyvaulturi", "Microsoft.Storage/storageAccounts/encryption.keyvaultproperties.keyvaulturi\t!r"],
+    ]
+};
+
 ;// CONCATENATED MODULE: ./src/engine/aliases.ts
 /**
  * The policy alias catalog: which aliases exist, the property path each reads, and whether a Modify
@@ -4592,6 +4621,7 @@ const ALIAS_SHARDS = new Map([
  * (the catalog's sources may simply be older than the alias).
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
  */
+
 
 
 
@@ -4669,26 +4699,76 @@ function entryOfLine(line) {
 }
 const entries = new Map();
 /**
+ * The catalog's data as a short text that changes when it does: the alias count and the shards' names and sizes
+ * (the lines kept at build time below are used only with the very catalog they were read from).
+ */
+function catalogFingerprint() {
+    let size = 0;
+    for (const [shard, data] of ALIAS_SHARDS)
+        size += shard.length + data.length;
+    return `${aliases_data_ALIAS_COUNT}:${ALIAS_SHARDS.size}:${size}`;
+}
+let linesAtBuild;
+/**
+ * The lines the bundled rules look up, as the shards gave them when the bundle was built (aliasLines.generated.ts,
+ * `npm run generate:validators`): with them a run of the bundled rules unpacks no shard. Null when the catalog is
+ * not the one they were read from.
+ */
+function builtLines() {
+    linesAtBuild ??= ALIAS_LINES_AT_BUILD.catalog === catalogFingerprint() ? new Map(ALIAS_LINES_AT_BUILD.lines) : null;
+    return linesAtBuild;
+}
+/** While `aliasLinesLookedUpBy` runs: the names (folded) looked up. */
+let recording;
+/**
  * The catalog's entry for an alias name (folded), as `load(lower).aliases.get(lower)` gives it, without
- * unpacking every alias of its shards (a namespace such as Microsoft.MachineLearningServices holds thousands):
- * its line is found in the shards' folded text, the later shard and the later line first, as unpacking them in
- * order would leave it.
+ * unpacking every alias of its shards (a namespace such as Microsoft.MachineLearningServices holds thousands).
  */
 function entryOf(lower) {
+    recording?.add(lower);
     let found = entries.get(lower);
     if (found === undefined) {
-        found = null;
-        // A line holds no name with a tab or a line break in it (they separate its fields and lines).
-        const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
-        for (let i = shards.length - 1; i >= 0 && found === null; i--) {
-            const shard = shardText(shards[i]);
-            const line = shard === undefined ? undefined : lineOf(shard, lower);
-            if (line !== undefined)
-                found = entryOfLine(line);
-        }
+        const built = builtLines()?.get(lower);
+        const line = built !== undefined ? built : lineInShards(lower);
+        found = line === null ? null : entryOfLine(line);
         entries.set(lower, found);
     }
     return found ?? undefined;
+}
+/**
+ * An alias name's (folded) line in the shards, or null: it is found in the shards' folded text, the later shard and
+ * the later line first, as unpacking them in order would leave it.
+ */
+function lineInShards(lower) {
+    // A line holds no name with a tab or a line break in it (they separate its fields and lines).
+    const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
+    for (let i = shards.length - 1; i >= 0; i--) {
+        const shard = shardText(shards[i]);
+        const line = shard === undefined ? undefined : lineOf(shard, lower);
+        if (line !== undefined)
+            return line;
+    }
+    return null;
+}
+/**
+ * Every alias name (folded) `action` looks up, in order, with its line in the shards (null: in none): what the
+ * build keeps in aliasLines.generated.ts for loading the bundled rules.
+ */
+function aliasLinesLookedUpBy(action) {
+    const outer = recording;
+    const names = new Set();
+    recording = names;
+    try {
+        action();
+    }
+    finally {
+        recording = outer;
+    }
+    return [...names].sort().map(lower => [lower, lineInShards(lower)]);
+}
+/** An alias name's (folded) line in the shards, whatever was kept at build time (tests). */
+function aliasLineInShards(lower) {
+    return lineInShards(lower);
 }
 /** The last line of a shard whose folded name is `lower`, as the shard spells it. */
 function lineOf({ text, folded }, lower) {
@@ -17812,7 +17892,113 @@ function templateLibrary(scope) {
     return new TemplateLibrary(sharedLibrary, userFunctions(scope));
 }
 
+;// CONCATENATED MODULE: ./src/sources/arm/implicitDependencies.ts
+
+
+
+
+const MENTIONS = /reference|list/i;
+/**
+ * The reference sites of a resource declaration's `properties`, the template of a nested deployment left out
+ * (`deployment`: the declaration is of `Microsoft.Resources/deployments`).
+ */
+function referenceSites(node, deployment) {
+    const sites = [];
+    const properties = node.properties;
+    if (properties === undefined)
+        return sites;
+    const visit = (value, top) => {
+        if (typeof value === 'string') {
+            if (!MENTIONS.test(value) || !isExpression(value))
+                return;
+            let parsed;
+            try {
+                parsed = parse_parseTemplateString(value);
+            }
+            catch {
+                // A string that does not parse is the template's error where the body is evaluated.
+                return;
+            }
+            if (typeof parsed !== 'string')
+                sitesIn(parsed, [], sites);
+        }
+        else if (Array.isArray(value)) {
+            for (const item of value)
+                visit(item, false);
+        }
+        else if ((0,model_value/* isObject */.Gv)(value)) {
+            for (const [key, member] of Object.entries(value)) {
+                if (top && deployment && (0,model_foldCase/* foldCase */.SP)(key) === 'template')
+                    continue;
+                visit(member, false);
+            }
+        }
+    };
+    visit(properties, true);
+    return sites;
+}
+function sitesIn(expr, guards, out) {
+    switch (expr.kind) {
+        case 'literal':
+            return;
+        case 'property':
+            sitesIn(expr.target, guards, out);
+            return;
+        case 'index':
+            sitesIn(expr.target, guards, out);
+            sitesIn(expr.index, guards, out);
+            return;
+        case 'call': {
+            const name = (0,model_foldCase/* foldCase */.SP)(expr.name);
+            const [first] = expr.args;
+            if (name === 'if' && expr.args.length === 3) {
+                sitesIn(expr.args[0], guards, out);
+                sitesIn(expr.args[1], [...guards, { condition: expr.args[0], holds: true }], out);
+                sitesIn(expr.args[2], [...guards, { condition: expr.args[0], holds: false }], out);
+                return;
+            }
+            // The arguments after the first are read only when those before them are null.
+            if (name === 'coalesce') {
+                if (first)
+                    sitesIn(first, guards, out);
+                return;
+            }
+            if (name === 'lambda')
+                return;
+            if (first && !name.includes('.')) {
+                if (name === 'reference')
+                    out.push({ kind: 'reference', target: first, guards });
+                else if (name === 'references')
+                    out.push({ kind: 'references', target: first, guards });
+                else if (name.startsWith('list'))
+                    out.push({ kind: 'list', target: first, guards });
+            }
+            for (const arg of expr.args)
+                sitesIn(arg, guards, out);
+            return;
+        }
+    }
+}
+/** The name, symbolic name or id a site reads, where ARM is sure to evaluate it with these values; else undefined. */
+function siteTarget(site, ctx) {
+    try {
+        for (const guard of site.guards) {
+            if (evaluate(guard.condition, ctx) !== guard.holds)
+                return undefined;
+        }
+        const target = evaluate(site.target, ctx);
+        return typeof target === 'string' ? target : undefined;
+    }
+    catch (error) {
+        // A call that fails is the template's error where the body is evaluated; it orders nothing here.
+        if (error instanceof ExpressionError)
+            return undefined;
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/arm/expand.ts
+
 
 
 
@@ -17838,7 +18024,8 @@ function templateLibrary(scope) {
 /**
  * Template expansion as Azure Resource Manager does it: copy loops, conditions, child
  * resources, nested deployments (inner and outer scope, inline or `relativePath`),
- * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn`.
+ * languageVersion 2.0 symbolic resources, and deployment order from `dependsOn` and from `reference()` and
+ * `list*()` by name (implicitDependencies.ts).
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/syntax
  */
 /**
@@ -17942,7 +18129,7 @@ function ancestorsOf(instance) {
  * How ARM orders two writes of one resource: `before` when `a` is sure to complete before `b` starts, and
  * `unordered` when it may run them side by side, so that either may end last. Where their chains part, the two
  * instances are resources of one template; ARM deploys them in parallel unless a dependsOn path (a serial copy
- * loop's included) leads from one to the other, and a nested deployment completes as a unit, so what its
+ * loop's and a reference() by name included) leads from one to the other, and a nested deployment completes as a unit, so what its
  * template writes is ordered as the deployment is. Two resources of one template that are the same resource are
  * `same-template`: ARM refuses such a template ("defined multiple times in a template") before deploying
  * anything, so no order of theirs reaches Azure.
@@ -18402,6 +18589,72 @@ class TemplateExpander {
                         instance.deps.add(match);
             }
         }
+        this.resolveImplicitDependencies(scope, instances, bySymbol);
+    }
+    /**
+     * The dependencies `reference()`, `references()` and `list*()` make (implicitDependencies.ts): on a resource of
+     * this template named by its name (its symbolic name for reference() and references() in a template with
+     * symbolic names), never by its id. A name that more than one resource of the template has orders nothing.
+     */
+    resolveImplicitDependencies(scope, instances, bySymbol) {
+        const symbolic = !Array.isArray(scope.template.resources);
+        let byName;
+        const named = (lower) => {
+            if (lower.startsWith('/'))
+                return [];
+            if (!byName) {
+                byName = new Map();
+                for (const instance of instances) {
+                    const key = (0,model_foldCase/* foldCase */.SP)(instance.nameText);
+                    const same = byName.get(key);
+                    if (same)
+                        same.push(instance);
+                    else
+                        byName.set(key, [instance]);
+                }
+            }
+            const found = byName.get(lower) ?? [];
+            return new Set(found.map(i => (0,model_foldCase/* foldCase */.SP)(i.id))).size === 1 ? found : [];
+        };
+        const bySymbolicName = (target, collection) => {
+            const written = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(target);
+            if (!written)
+                return [];
+            const found = bySymbol.get((0,model_foldCase/* foldCase */.SP)(written[1])) ?? [];
+            const loop = found.length > 0 && (0,model_value/* isObject */.Gv)(found[0].decl.node.copy);
+            if (collection)
+                return written[2] === undefined ? found : [];
+            if (written[2] === undefined)
+                return loop ? [] : found;
+            return loop ? found.filter(i => i.copy.current === Number(written[2])) : [];
+        };
+        for (const instance of instances) {
+            if (instance.existing)
+                continue;
+            const sites = (instance.decl.references ??= referenceSites(instance.decl.node, (0,model_foldCase/* foldCase */.SP)(instance.type) === DEPLOYMENTS_TYPE));
+            if (sites.length === 0)
+                continue;
+            const ctx = scope.context({ copy: instance.copy, failures: [] });
+            for (const site of sites) {
+                const target = siteTarget(site, ctx);
+                if (target === undefined)
+                    continue;
+                const lower = (0,model_foldCase/* foldCase */.SP)(target);
+                const matches = site.kind === 'list'
+                    ? named(lower)
+                    : symbolic
+                        ? bySymbolicName(target, site.kind === 'references')
+                        : site.kind === 'reference'
+                            ? named(lower)
+                            : [];
+                for (const match of matches) {
+                    if (match === instance || instance.deps.has(match))
+                        continue;
+                    instance.deps.add(match);
+                    (instance.implicitDeps ??= new Set()).add(match);
+                }
+            }
+        }
     }
     /** A topological order that keeps declaration order where dependencies allow. */
     deploymentOrder(scope, instances) {
@@ -18430,10 +18683,13 @@ class TemplateExpander {
             if (!progressed) {
                 const cycle = findCycle([...remaining]);
                 const first = cycle[0];
-                throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(first.decl.pointer, 'dependsOn'), `Circular dependency between resources: ${cycle
+                const implicit = cycle.some((instance, i) => instance.implicitDeps?.has(cycle[(i + 1) % cycle.length]));
+                throw scope.errorAt((0,model_pointer/* joinPointer */.Kn)(first.decl.pointer, 'dependsOn' in first.decl.node ? 'dependsOn' : 'properties'), `Circular dependency between resources: ${cycle
                     .concat(first)
                     .map(i => `'${i.nameText}'`)
-                    .join(' -> ')}; remove one of these dependsOn entries.`);
+                    .join(' -> ')}; remove one of these ${implicit
+                    ? 'dependencies (a dependsOn entry, or a reference() or list*() call that names the resource)'
+                    : 'dependsOn entries'}.`);
             }
         }
         return ordered;
