@@ -9,7 +9,13 @@ import type { RunContext } from './action/context.js';
 import { readEventPayload, readRunContext } from './action/context.js';
 import type { ActionInputs } from './action/inputs.js';
 import { givenSettings, inputSpelling, readInputs } from './action/inputs.js';
-import { prepareSettings, resolveAzureSettings, resolveSettings, subscriptionScope } from './config/settings.js';
+import {
+  azureScope,
+  prepareSettings,
+  resolveAzureSettings,
+  resolveScopeSettings,
+  resolveSettings
+} from './config/settings.js';
 import { loadRuleTooling } from './rules/tooling.js';
 import { findConfigFile, loadConfig } from './config/load.js';
 import { UserError, UserErrors, isUserError } from './model/errors.js';
@@ -115,11 +121,7 @@ async function publishToAzure(
     config,
     pr ? { base: inputs.base ?? pr.baseSha, file: configFile, named: inputs.config, cwd: context.workspace } : undefined
   );
-  const scope = azure.scope ?? subscriptionScope(azure.subscriptionId);
-  if (!scope)
-    throw new UserError(
-      `the input \`command\` is '${inputs.command}', which needs the input \`scope\` (or \`subscription-id\`, for that subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`
-    );
+  const scope = azureScope(azure, { door: 'action', asked: `the input \`command\` is '${inputs.command}'` });
   if (inputs.policies === null)
     throw new UserError(`the input \`policies\` is 'none', but ${inputs.command} publishes a pack.`);
   const { plan, stoppedForConflicts } = await core.group(inputs.command === 'plan' ? 'Plan' : 'Deploy', () =>
@@ -185,9 +187,11 @@ async function evaluate(
     failOn: inputs.failOn ?? 'error',
     failOnIndeterminate: inputs.failOnIndeterminate ?? false
   };
-  const scope = inputs.azure.scope;
   try {
     await prepareSettings(givenSettings(inputs), context.workspace);
+    // A live scope: the input, or with `live`, what compliance and plan would take (config/settings.ts azureScope).
+    const live = inputs.azure.scope !== undefined || inputs.live ? liveScope(inputs, context) : undefined;
+    const scope = live?.scope;
     // On a pull request, the base's configuration decides whether the run fails (config/settings.ts gateAtBase).
     const gateBase = pr ? { gateBase: inputs.base ?? pr.baseSha } : {};
     const resolved = resolveSettings({ ...givenSettings(inputs), ...gateBase }, context.workspace, {
@@ -201,6 +205,7 @@ async function evaluate(
     if (resolved.config) logger.info(`Configuration: ${resolved.config.file}`);
     const document = await evaluateRepository({
       ...resolved.request,
+      pinned: [...(resolved.request.pinned ?? []), ...(live?.pinned ?? [])],
       base: inputs.base ?? context.baseSha,
       baseRequired: inputs.base !== undefined,
       changedFiles,
@@ -236,8 +241,7 @@ async function compliance(
     failOnIndeterminate: inputs.failOnIndeterminate ?? false
   };
   try {
-    if (!inputs.azure.scope)
-      throw new UserError('the input `scope` is empty; `compliance` needs the scope the initiative is published at.');
+    const { scope, assignmentScope, pinned: scopePinned } = liveScope(inputs, context);
     // On a pull request, the base's configuration decides whether the step fails, as for `evaluate`.
     const pr = context.pullRequest;
     const gateBase = pr ? { gateBase: inputs.base ?? pr.baseSha } : {};
@@ -252,15 +256,14 @@ async function compliance(
       cwd: context.workspace,
       policies: resolved.request.policies?.[0] ?? bundledPolicies(),
       env: process.env,
-      scope: inputs.azure.scope,
-      assignmentScope: inputs.azure.assignmentScope,
+      scope,
+      assignmentScope,
       triggerScan: inputs.azure.triggerScan,
       scanTimeoutMs: inputs.azure.scanTimeoutMs,
       connection: azureConnection(inputs, context, deadline),
       log: logger.info
     });
-    const pinned = (resolved.request.pinned ?? []).map(entry => ({ ...entry, atBase: true as const }));
-    const document = pinned.length ? { ...report, skipped: [...(report.skipped ?? []), ...pinned] } : report;
+    const document = withPinned(report, [...(resolved.request.pinned ?? []), ...(scopePinned ?? [])]);
     const { resources, noncompliant, indeterminate, compliant } = document.summary;
     logger.info(
       `Azure Policy reports on ${resources} resources: ${noncompliant} noncompliant, ${indeterminate} indeterminate, ${compliant} compliant.`
@@ -269,6 +272,46 @@ async function compliance(
   } catch (error) {
     return { ...failedDocument(error, context.workspace), policy };
   }
+}
+
+/**
+ * The scope `compliance` and a live `evaluate` act on, and the assignment scope: the inputs over cmk-guard.yaml's
+ * `azure:` section (the base's on a pull request where the change sets it otherwise), as `plan` takes them. Where
+ * they connect stays the inputs' (`azureConnection`).
+ */
+function liveScope(
+  inputs: ActionInputs,
+  context: RunContext
+): { scope: string; assignmentScope?: string; pinned?: { file: string; reason: string }[] } {
+  const pr = context.pullRequest;
+  const file = findConfigFile(context.workspace, inputs.config);
+  const config = file === null ? null : loadConfig(file, context.workspace);
+  const settings = resolveScopeSettings(
+    inputs.azure,
+    config,
+    pr ? { base: inputs.base ?? pr.baseSha, file, named: inputs.config, cwd: context.workspace } : undefined,
+    inputs.command === 'compliance'
+  );
+  const asked =
+    inputs.command === 'evaluate' ? 'the input `live` is true' : `the input \`command\` is '${inputs.command}'`;
+  const scope = azureScope(settings, { door: 'action', asked });
+  return {
+    scope,
+    ...(settings.assignmentScope !== undefined ? { assignmentScope: settings.assignmentScope } : {}),
+    ...(settings.pinned ? { pinned: settings.pinned } : {})
+  };
+}
+
+/** A document with the settings taken from the base listed among what was set aside, as `plan`'s report lists them. */
+function withPinned(
+  document: FindingsDocument,
+  pinned: { file: string; reason: string }[] | undefined
+): FindingsDocument {
+  if (!pinned?.length) return document;
+  return {
+    ...document,
+    skipped: [...(document.skipped ?? []), ...pinned.map(entry => ({ ...entry, atBase: true as const }))]
+  };
 }
 
 /** How to reach Azure, from the inputs: the cloud or endpoint, and OIDC through the runner's ID token. */

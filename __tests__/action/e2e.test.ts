@@ -66,6 +66,34 @@ function pushEvent(dir: string): NodeJS.ProcessEnv {
   return { GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: file, GITHUB_REF: 'refs/heads/main' };
 }
 
+/**
+ * A workspace in `gate` whose base commit has cmk-guard.yaml as `atBase` says and whose pull request changes it to
+ * `changed` (or leaves it so); the event file of that pull request.
+ */
+function configPullRequest(gate: string, atBase: string, changed: string): NodeJS.ProcessEnv {
+  const workspace = path.join(gate, 'workspace');
+  cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+  writeFileSync(path.join(workspace, 'cmk-guard.yaml'), atBase);
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@example.com');
+  git('config', 'user.name', 'test');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'base');
+  const baseSha = git('rev-parse', 'HEAD');
+  writeFileSync(path.join(workspace, 'cmk-guard.yaml'), changed);
+  git('commit', '-q', '--allow-empty', '-am', 'change');
+  const event = path.join(gate, 'event.json');
+  writeFileSync(
+    event,
+    JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
+  );
+  return { GITHUB_EVENT_PATH: event };
+}
+
 interface ActionRun {
   code: number | null;
   stdout: string;
@@ -572,29 +600,7 @@ describeBuilt(
          * A workspace whose base commit has cmk-guard.yaml as `atBase` says and whose pull request changes it to
          * `changed`; the event file of that pull request.
          */
-        function pullRequest(atBase: string, changed: string): NodeJS.ProcessEnv {
-          const workspace = path.join(gate, 'workspace');
-          cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
-          const git = (...args: string[]) =>
-            execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
-              .toString()
-              .trim();
-          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), atBase);
-          git('init', '-q', '-b', 'main');
-          git('config', 'user.email', 'test@example.com');
-          git('config', 'user.name', 'test');
-          git('add', '-A');
-          git('commit', '-q', '-m', 'base');
-          const baseSha = git('rev-parse', 'HEAD');
-          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), changed);
-          git('commit', '-qam', 'change');
-          const event = path.join(gate, 'event.json');
-          writeFileSync(
-            event,
-            JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
-          );
-          return { GITHUB_EVENT_PATH: event };
-        }
+        const pullRequest = (atBase: string, changed: string) => configPullRequest(gate, atBase, changed);
         const oidc = () => ({
           ACTIONS_ID_TOKEN_REQUEST_URL: signIn.idTokenRequestUrl,
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: signIn.idTokenRequestToken,
@@ -942,6 +948,109 @@ if (built && !builtWithAzure) {
     await arm.close();
     rmSync(root, { recursive: true, force: true });
   });
+
+  // A build older than compliance and a live evaluate taking their scope as plan does skips these.
+  (builtWith('the input `live` is true') ? describe : describe.skip)(
+    'without the `scope` input, compliance and evaluate with `live` act where plan would',
+    () => {
+      const [ONE, TWO] = SUBSCRIPTIONS;
+      const statesAt = (scope: string) =>
+        `${scope}/providers/Microsoft.PolicyInsights/policyStates/latest/queryResults`;
+      /** What the run asked of Azure: its Policy Insights queries, and the scopes of its Resource Graph queries. */
+      const asked = (from: number) => ({
+        states: arm.requests
+          .slice(from)
+          .filter(r => /queryResults$/i.test(r.path))
+          .map(r => r.path),
+        graph: [
+          ...new Set(
+            arm.requests
+              .slice(from)
+              .filter(r => /Microsoft\.ResourceGraph\/resources$/i.test(r.path))
+              .map(r => {
+                const body = r.body as { subscriptions?: string[]; managementGroups?: string[] };
+                return [...(body.subscriptions ?? []), ...(body.managementGroups ?? [])].join(',');
+              })
+          )
+        ]
+      });
+      let gate: string;
+      beforeEach(() => {
+        gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-scope-'));
+      });
+      afterEach(() => rmSync(gate, { recursive: true, force: true }));
+      const pullRequest = (atBase: string, changed: string) => configPullRequest(gate, atBase, changed);
+
+      it('compliance reads the states at the subscription of the `subscription-id` input', async () => {
+        const from = arm.requests.length;
+        const run = await runAction(
+          root,
+          github,
+          { command: 'compliance', 'subscription-id': ONE, 'arm-endpoint': arm.url, comment: 'false' },
+          'compliance-subscription',
+          env()
+        );
+        expect(run.stdout).not.toContain('needs the input `scope`');
+        expect(run.outputs.result).toBe('pass');
+        expect(asked(from).states).toEqual([statesAt(`/subscriptions/${ONE}`)]);
+      });
+
+      it("compliance on a pull request reads at the base's azure.subscription-id, not the change's, and says so", async () => {
+        const event = pullRequest(`azure:\n  subscription-id: ${ONE}\n`, `azure:\n  subscription-id: ${TWO}\n`);
+        const from = arm.requests.length;
+        const run = await runAction(
+          gate,
+          github,
+          { command: 'compliance', 'arm-endpoint': arm.url, comment: 'false' },
+          'compliance-at-base',
+          { ...env(), ...event }
+        );
+        expect(run.outputs.result).toBe('pass');
+        expect(asked(from).states).toEqual([statesAt(`/subscriptions/${ONE}`)]);
+        const findings = JSON.parse(readFileSync(run.outputs['findings-file'], 'utf8')) as FindingsDocument;
+        expect(findings.skipped).toContainEqual({
+          file: 'cmk-guard.yaml',
+          reason: expect.stringMatching(/^`azure\.subscription-id` is/) as string,
+          atBase: true
+        });
+      });
+
+      it("evaluate with `live` reads the live resources of cmk-guard.yaml's azure.subscription-id, not the templates", async () => {
+        const file = `azure:\n  subscription-id: ${ONE}\n`;
+        const event = pullRequest(file, file);
+        const from = arm.requests.length;
+        const run = await runAction(
+          gate,
+          github,
+          { live: 'true', 'arm-endpoint': arm.url, comment: 'false', 'fail-on': 'never' },
+          'live-subscription',
+          { ...env(), ...event }
+        );
+        expect(run.code).toBe(0);
+        expect(asked(from).graph).toEqual([ONE]);
+        expect(run.stdout).not.toMatch(/^::error file=/m);
+        const findings = JSON.parse(readFileSync(run.outputs['findings-file'], 'utf8')) as FindingsDocument;
+        expect(findings.findings.length).toBeGreaterThan(0);
+        expect(findings.findings.every(f => f.resource.id.startsWith(`/subscriptions/${ONE}/`))).toBe(true);
+      });
+
+      it('evaluate with `live` and nothing that names a scope fails, saying every way to give one', async () => {
+        const from = arm.requests.length;
+        const run = await runAction(
+          root,
+          github,
+          { live: 'true', 'arm-endpoint': arm.url, comment: 'false' },
+          'live-nothing',
+          env()
+        );
+        expect(run.code).toBe(1);
+        expect(run.stdout).toContain(
+          'the input `live` is true, which needs the input `scope` (or `subscription-id`, for that subscription), or `azure.scope` or `azure.subscription-id` in cmk-guard.yaml.'
+        );
+        expect(arm.requests.length).toBe(from);
+      });
+    }
+  );
 
   it('evaluates the live resources of a scope (and not the templates) and reports them by resource id', async () => {
     const run = await runAction(root, github, { scope: MG, 'arm-endpoint': arm.url }, 'live', env());

@@ -60,6 +60,7 @@ describe('action.yml', () => {
         'comment',
         'github-token',
         'scope',
+        'live',
         'assignment-scope',
         'trigger-scan',
         'scan-timeout',
@@ -121,6 +122,7 @@ describe('readInputs', () => {
       summary: true,
       comment: true,
       githubToken: '${{ github.token }}',
+      live: false,
       azure: {
         scope: undefined,
         clientId: undefined,

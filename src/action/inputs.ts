@@ -75,6 +75,8 @@ export interface ActionInputs {
   summary: boolean;
   comment: boolean;
   githubToken: string;
+  /** `evaluate`: the live resources of the scope `compliance` takes, when the `scope` input is empty. */
+  live: boolean;
   azure: AzureInputs;
 }
 
@@ -147,6 +149,7 @@ export function readInputs(read: InputReader): ActionInputs {
     summary: flag('summary', true) as boolean,
     comment: flag('comment', true) as boolean,
     githubToken: read('github-token').trim(),
+    live: flag('live', false) as boolean,
     azure: {
       scope: text('scope'),
       assignmentScope: text('assignment-scope'),

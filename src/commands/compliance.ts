@@ -12,6 +12,7 @@ import type { Command } from './command.js';
 import { evaluateOptions, oneOf, thresholds, writeEvaluationReport } from './evaluate.js';
 import { parseFormat } from '../report/formats.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
+import { azureScope, resolveScopeSettings } from '../config/settings.js';
 import type { Severity } from '../model/finding.js';
 
 /** `--scan-timeout` in seconds → milliseconds. */
@@ -27,10 +28,12 @@ export const complianceCommand: Command = {
   name: 'compliance',
   summary: "report Azure Policy's compliance states for the pack's initiative at a scope",
   usage: [
-    'Usage: cmk-guard compliance --scope SCOPE [--assignment-scope SCOPE] [--trigger-scan] [options]',
+    'Usage: cmk-guard compliance [--scope SCOPE] [--assignment-scope SCOPE] [--trigger-scan] [options]',
     '',
     "Reads Azure Policy's latest compliance states for the initiative the pack compiles to (published at",
-    '--scope, as `deploy` does) from Policy Insights, at the assignment scope, and reports each resource',
+    '--scope, as `deploy` does; without it, at the scope deploy takes from cmk-guard.yaml: `azure.scope`, else',
+    'the subscription `azure.subscription-id` names) from Policy Insights, at the assignment scope',
+    '(--assignment-scope, else `azure.assignment-scope`, else the scope), and reports each resource',
     'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
     'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
     'Reader, and for a scan Microsoft.PolicyInsights/policyStates/triggerEvaluation/action (Resource Policy',
@@ -44,12 +47,14 @@ export const complianceCommand: Command = {
     scope: {
       type: 'string',
       placeholder: 'SCOPE',
-      description: 'the management group or subscription the initiative is published at'
+      description:
+        "the management group or subscription the initiative is published at (default: cmk-guard.yaml's azure.scope, else azure.subscription-id)"
     },
     'assignment-scope': {
       type: 'string',
       placeholder: 'SCOPE',
-      description: 'where to read the states (the assignment scope); default: --scope'
+      description:
+        "where to read the states (the assignment scope); default: cmk-guard.yaml's azure.assignment-scope, else the scope"
     },
     policies: {
       type: 'string',
@@ -82,16 +87,27 @@ export const complianceCommand: Command = {
     const failOn = (
       options['fail-on'] === undefined ? (settings.failOn ?? 'error') : oneOf('fail-on', options['fail-on'], thresholds)
     ) as Severity | 'never';
-    if (typeof options.scope !== 'string')
-      throw new UserError('compliance needs --scope SCOPE, where the initiative is published.');
+    // Without --scope, what plan and deploy take: the file's azure.scope, else its azure.subscription-id.
+    const where = resolveScopeSettings(
+      {
+        ...(typeof options.scope === 'string' ? { scope: options.scope } : {}),
+        ...(typeof options['assignment-scope'] === 'string' ? { assignmentScope: options['assignment-scope'] } : {})
+      },
+      config
+    );
+    const scope = azureScope(where, {
+      door: 'cli',
+      command: 'compliance',
+      kinds: 'a management group or subscription'
+    });
     const document = await complianceReport({
       exceptions: config?.exceptions ?? [],
       ...(io.now ? { now: io.now } : {}),
       cwd: io.cwd,
       policies: typeof options.policies === 'string' ? options.policies : bundledPolicies(),
       env: io.env,
-      scope: options.scope,
-      assignmentScope: typeof options['assignment-scope'] === 'string' ? options['assignment-scope'] : undefined,
+      scope,
+      assignmentScope: where.assignmentScope,
       triggerScan: options['trigger-scan'] === true,
       scanTimeoutMs: scanTimeout(options['scan-timeout']),
       connection: connectionFromOptions(options),

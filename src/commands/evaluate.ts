@@ -14,7 +14,15 @@ import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type Rep
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
 import { evaluateRepositoryStreamed, type EvaluateRequest, type StreamedFindingsDocument } from '../run.js';
-import { parseRegion, prepareSettings, resolveSettings, type GivenSettings } from '../config/settings.js';
+import {
+  azureScope,
+  parseRegion,
+  prepareSettings,
+  resolveScopeSettings,
+  resolveSettings,
+  type GivenSettings
+} from '../config/settings.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
 import { azureConnectionOptions, connectionFromOptions } from './azureOptions.js';
 import type { Command, CommandIO, OptionValues } from './command.js';
 import { EXIT_USAGE, optionList } from './command.js';
@@ -86,7 +94,8 @@ export function evaluateSettings(
     spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
   });
   const { templates, resources } = resolved.request;
-  const scope = typeof options.scope === 'string' ? options.scope : undefined;
+  const live = liveScope(options, io.cwd);
+  const scope = live?.scope;
   if (!templates.length && !resources.length && scope === undefined) {
     throw new UserError(
       'nothing to evaluate: give --templates PATTERN, --resources FILE and/or --scope SCOPE (or `templates:` in cmk-guard.yaml).'
@@ -94,6 +103,7 @@ export function evaluateSettings(
   }
   const request: EvaluateRequest = {
     ...resolved.request,
+    ...(live?.pinned ? { pinned: [...(resolved.request.pinned ?? []), ...live.pinned] } : {}),
     ...(io.env ? { env: io.env } : {}),
     base: typeof options.base === 'string' ? options.base : undefined,
     baseRequired: typeof options.base === 'string',
@@ -123,6 +133,36 @@ export function evaluateSettings(
       ...(typeof options.output === 'string' ? { output: options.output } : {})
     }
   };
+}
+
+/**
+ * The live scope `evaluate` reads: --scope, or with --live what `compliance` and `plan` take (cmk-guard.yaml's
+ * `azure.scope`, else its `azure.subscription-id`; the base's with --base where the change sets them otherwise).
+ */
+function liveScope(
+  options: OptionValues,
+  cwd: string
+): { scope: string; pinned?: { file: string; reason: string }[] } | undefined {
+  const given = typeof options.scope === 'string' ? options.scope : undefined;
+  if (given !== undefined) return { scope: given };
+  if (options.live !== true) return undefined;
+  const named = typeof options.config === 'string' ? options.config : undefined;
+  const root = path.resolve(cwd, typeof options.root === 'string' ? options.root : '.');
+  const file = findConfigFile(cwd, named, root);
+  const config = file === null ? null : loadConfig(file, cwd, root);
+  const base = typeof options.base === 'string' ? options.base : undefined;
+  const settings = resolveScopeSettings(
+    {},
+    config,
+    base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd, root } : undefined,
+    false
+  );
+  const scope = azureScope(settings, {
+    door: 'cli',
+    command: 'evaluate --live',
+    kinds: 'a management group, subscription or resource group'
+  });
+  return { scope, ...(settings.pinned ? { pinned: settings.pinned } : {}) };
 }
 
 /** Writes a report atomically: an interrupted run leaves the previous file, never half of a new one. */
@@ -267,6 +307,11 @@ export const evaluateOptions: Command['options'] = {
     description:
       'a live scope (management group, subscription or resource group): its resources, read from Azure Resource Graph'
   },
+  live: {
+    type: 'boolean',
+    description:
+      "the live resources of cmk-guard.yaml's azure.scope, else of the subscription its azure.subscription-id names (what compliance and plan take), without --scope"
+  },
   ...azureConnectionOptions,
   format: {
     type: 'string',
@@ -305,7 +350,7 @@ export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'evaluate rules and policy definitions against ARM templates and resource snapshots',
   usage: [
-    'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE)... [options]',
+    'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE | --live)... [options]',
     '',
     'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions (files, folders, the',
     'output of az policy definition list and az policy set-definition list) against the resources of ARM',
@@ -315,6 +360,8 @@ export const evaluateCommand: Command = {
     'file that is not one, is an error; files a glob happens to match that are not templates are skipped',
     'and listed. With --scope, the live resources of an Azure scope are read with Resource Graph (what the',
     'pack would find if it were assigned); sign in with `az login` or set CMK_GUARD_AZURE_TOKEN (Reader).',
+    'With --live and no --scope, the scope is the one compliance and plan take from cmk-guard.yaml:',
+    '`azure.scope`, else the subscription `azure.subscription-id` names.',
     '',
     'Examples:',
     "  cmk-guard evaluate --templates 'infra/**/*.bicep' --base origin/main",

@@ -8,7 +8,7 @@ import type { DeploymentPlan } from '../model/plan.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../report/plan.js';
 import { parseEffects } from '../azure/desired.js';
 import { findConfigFile, loadConfig, type AzureConfig } from '../config/load.js';
-import { resolveAzureSettings, subscriptionScope } from '../config/settings.js';
+import { azureScope, resolveAzureSettings } from '../config/settings.js';
 import { publishPack, type PublishPackRequest } from '../run.js';
 import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
 import { EXIT_FINDINGS, EXIT_OK, printOrWrite } from './command.js';
@@ -156,11 +156,11 @@ export function publishRequest(
     base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined
   );
   // Without a scope, the subscription the file's `azure.subscription-id` names, as the action does with its input.
-  const scope = azure.scope ?? subscriptionScope(azure.subscriptionId, '`azure.subscription-id`');
-  if (!scope)
-    throw new UserError(
-      `${apply ? 'deploy' : 'plan'} needs --scope (a management group or subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`
-    );
+  const scope = azureScope(azure, {
+    door: 'cli',
+    command: apply ? 'deploy' : 'plan',
+    kinds: 'a management group or subscription'
+  });
   return {
     cwd: io.cwd,
     env: io.env,

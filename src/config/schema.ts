@@ -208,7 +208,7 @@ export const configSchema = {
           type: 'string',
           pattern: SUBSCRIPTION_ID_PATTERN,
           description:
-            'The subscription `plan` and `deploy` publish to when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
+            'The subscription `plan`, `deploy`, `compliance` and a live `evaluate` act on when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
         },
         prune: { type: 'boolean' }
       }

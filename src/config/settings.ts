@@ -467,10 +467,9 @@ export interface AzureSettings extends AzureConfig {
 }
 
 /**
- * The scope `plan` and `deploy` use when neither an input or flag nor the configuration file gives one: the
- * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's `azure.subscription-id`,
- * which on a pull request is the base's), if any. The file's value has passed the schema's pattern at its line; what
- * `named` says is how the setting is named in the error for one that has not.
+ * The subscription scope a subscription id names (`/subscriptions/<id>`), or undefined without one. What `named`
+ * says is how the setting is named in the error for one that is not a GUID (the file's has passed the schema's
+ * pattern at its line, so only an input can fail here).
  */
 export function subscriptionScope(
   subscriptionId: string | undefined,
@@ -483,6 +482,32 @@ export function subscriptionScope(
       `${named} is '${id}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`
     );
   return `/subscriptions/${id.toLowerCase()}`;
+}
+
+/** Which command asks for a scope, and through which door, for the error when nothing gives one. */
+export type ScopeAsker = { door: 'cli'; command: string; kinds: string } | { door: 'action'; asked: string };
+
+/**
+ * The Azure scope a command acts on (plan, deploy, compliance, evaluate --live), as the settings resolved from the
+ * inputs or flags over the configuration file give it: the scope (input or flag, else `azure.scope`), else the
+ * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's
+ * `azure.subscription-id`). On a pull request the file's are the base's (`resolveAzureSettings`,
+ * `resolveScopeSettings`). Without any, an error that says every way to give one.
+ */
+export function azureScope(settings: Pick<AzureConfig, 'scope' | 'subscriptionId'>, asker: ScopeAsker): string {
+  const scope =
+    settings.scope ??
+    subscriptionScope(
+      settings.subscriptionId,
+      asker.door === 'cli' ? '`azure.subscription-id`' : 'the input `subscription-id`'
+    );
+  if (scope) return scope;
+  const file = 'or `azure.scope` or `azure.subscription-id` in cmk-guard.yaml';
+  throw new UserError(
+    asker.door === 'cli'
+      ? `${asker.command} needs --scope (${asker.kinds}), ${file}.`
+      : `${asker.asked}, which needs the input \`scope\` (or \`subscription-id\`, for that subscription), ${file}.`
+  );
 }
 
 /** On a pull request: its base commit, and the configuration file as it was looked for, to read it there too. */
@@ -553,6 +578,39 @@ export function resolveAzureSettings(
   };
 }
 
+/** What a command acts on, of the settings of CONNECTION_SETTINGS: the rest say where it connects. */
+const SCOPE_SETTINGS = ['scope', 'assignmentScope', 'subscriptionId'] as const;
+
+/**
+ * What `compliance` and `evaluate --live` act on: the scope, the assignment scope (by default the scope) and the
+ * subscription id the flags or inputs give, over the configuration file's `azure:` section, as `plan` and `deploy`
+ * take them (`resolveAzureSettings`), with the file's taken from the base on a pull request where the change sets
+ * them otherwise (listed in `pinned`). Where they connect (cloud, endpoint, tenant, client) stays what the flags or
+ * inputs say: these commands read Azure with the job's identity on pull requests too.
+ */
+export function resolveScopeSettings(
+  given: Pick<AzureConfig, (typeof SCOPE_SETTINGS)[number]>,
+  config: Config | null,
+  pullRequest?: AzureBase,
+  assigned = true
+): Pick<AzureSettings, (typeof SCOPE_SETTINGS)[number] | 'pinned'> {
+  // Only what the command will use is taken from the base (and said to be): the subscription only without a scope.
+  const used = SCOPE_SETTINGS.filter(
+    key => (key !== 'assignmentScope' || assigned) && (key === 'assignmentScope' || given.scope === undefined)
+  );
+  const atBase = pullRequest ? connectionAtBase(given, config, pullRequest, used) : undefined;
+  const file = atBase?.azure ?? config?.azure ?? {};
+  const scope = given.scope ?? file.scope;
+  const assignmentScope = assigned ? (given.assignmentScope ?? file.assignmentScope ?? scope) : undefined;
+  const subscriptionId = given.subscriptionId ?? file.subscriptionId;
+  return {
+    ...(scope !== undefined ? { scope } : {}),
+    ...(assignmentScope !== undefined ? { assignmentScope } : {}),
+    ...(subscriptionId !== undefined ? { subscriptionId } : {}),
+    ...(atBase?.pinned.length ? { pinned: atBase.pinned } : {})
+  };
+}
+
 /**
  * The file's `azure:` section with each setting of CONNECTION_SETTINGS that no flag or input gives as the base has
  * it, where the change sets it otherwise: a pull request that names another `arm-endpoint` would have the token
@@ -563,15 +621,16 @@ export function resolveAzureSettings(
 function connectionAtBase(
   given: AzureConfig,
   config: Config | null,
-  pullRequest: AzureBase
+  pullRequest: AzureBase,
+  keys: readonly (keyof typeof CONNECTION_SETTINGS)[] = Object.keys(
+    CONNECTION_SETTINGS
+  ) as (keyof typeof CONNECTION_SETTINGS)[]
 ): { azure: AzureConfig; pinned: { file: string; reason: string }[] } {
   const { base, file, named, cwd } = pullRequest;
   const azure: AzureConfig = { ...config?.azure };
   const read = readConfigAtBase(base, named, file, cwd, path.resolve(cwd, pullRequest.root ?? '.'));
   if (read === null) return { azure, pinned: [] };
-  const decided = (Object.keys(CONNECTION_SETTINGS) as (keyof typeof CONNECTION_SETTINGS)[]).filter(
-    key => given[key] === undefined
-  );
+  const decided = keys.filter(key => given[key] === undefined);
   const setting = (key: keyof typeof CONNECTION_SETTINGS) => `\`azure.${CONNECTION_SETTINGS[key]}\``;
   if ('error' in read) {
     const set = decided.filter(key => azure[key] !== undefined);
