@@ -21257,7 +21257,7 @@ const configSchema = {
                 'subscription-id': {
                     type: 'string',
                     pattern: SUBSCRIPTION_ID_PATTERN,
-                    description: 'The subscription `plan` and `deploy` publish to when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
+                    description: 'The subscription `plan`, `deploy`, `compliance` and a live `evaluate` act on when no `scope` is given (neither here nor as an input or flag): its GUID. The `subscription-id` input wins over it.'
                 },
                 prune: { type: 'boolean' }
             }
@@ -26882,10 +26882,9 @@ function shortRegionName(region) {
     return (0,model_foldCase/* foldCase */.SP)(region.replace(/ /g, ''));
 }
 /**
- * The scope `plan` and `deploy` use when neither an input or flag nor the configuration file gives one: the
- * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's `azure.subscription-id`,
- * which on a pull request is the base's), if any. The file's value has passed the schema's pattern at its line; what
- * `named` says is how the setting is named in the error for one that has not.
+ * The subscription scope a subscription id names (`/subscriptions/<id>`), or undefined without one. What `named`
+ * says is how the setting is named in the error for one that is not a GUID (the file's has passed the schema's
+ * pattern at its line, so only an input can fail here).
  */
 function subscriptionScope(subscriptionId, named = 'the input `subscription-id`') {
     if (subscriptionId === undefined)
@@ -26894,6 +26893,23 @@ function subscriptionScope(subscriptionId, named = 'the input `subscription-id`'
     if (!new RegExp(SUBSCRIPTION_ID_PATTERN).test(id))
         throw new model_errors/* UserError */.yo(`${named} is '${id}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`);
     return `/subscriptions/${id.toLowerCase()}`;
+}
+/**
+ * The Azure scope a command acts on (plan, deploy, compliance, evaluate --live), as the settings resolved from the
+ * inputs or flags over the configuration file give it: the scope (input or flag, else `azure.scope`), else the
+ * subscription `subscription-id` names (the input, the one `azure/login` takes, over the file's
+ * `azure.subscription-id`). On a pull request the file's are the base's (`resolveAzureSettings`,
+ * `resolveScopeSettings`). Without any, an error that says every way to give one.
+ */
+function azureScope(settings, asker) {
+    const scope = settings.scope ??
+        subscriptionScope(settings.subscriptionId, asker.door === 'cli' ? '`azure.subscription-id`' : 'the input `subscription-id`');
+    if (scope)
+        return scope;
+    const file = 'or `azure.scope` or `azure.subscription-id` in cmk-guard.yaml';
+    throw new model_errors/* UserError */.yo(asker.door === 'cli'
+        ? `${asker.command} needs --scope (${asker.kinds}), ${file}.`
+        : `${asker.asked}, which needs the input \`scope\` (or \`subscription-id\`, for that subscription), ${file}.`);
 }
 /**
  * The `azure:` settings that decide where cmk-guard connects, what it signs in as and which scope it acts on, by
@@ -26941,6 +26957,30 @@ function resolveAzureSettings(given, config, pullRequest) {
         ...(atBase?.pinned.length ? { pinned: atBase.pinned } : {})
     };
 }
+/** What a command acts on, of the settings of CONNECTION_SETTINGS: the rest say where it connects. */
+const SCOPE_SETTINGS = ['scope', 'assignmentScope', 'subscriptionId'];
+/**
+ * What `compliance` and `evaluate --live` act on: the scope, the assignment scope (by default the scope) and the
+ * subscription id the flags or inputs give, over the configuration file's `azure:` section, as `plan` and `deploy`
+ * take them (`resolveAzureSettings`), with the file's taken from the base on a pull request where the change sets
+ * them otherwise (listed in `pinned`). Where they connect (cloud, endpoint, tenant, client) stays what the flags or
+ * inputs say: these commands read Azure with the job's identity on pull requests too.
+ */
+function resolveScopeSettings(given, config, pullRequest, assigned = true) {
+    // Only what the command will use is taken from the base (and said to be): the subscription only without a scope.
+    const used = SCOPE_SETTINGS.filter(key => (key !== 'assignmentScope' || assigned) && (key === 'assignmentScope' || given.scope === undefined));
+    const atBase = pullRequest ? connectionAtBase(given, config, pullRequest, used) : undefined;
+    const file = atBase?.azure ?? config?.azure ?? {};
+    const scope = given.scope ?? file.scope;
+    const assignmentScope = assigned ? (given.assignmentScope ?? file.assignmentScope ?? scope) : undefined;
+    const subscriptionId = given.subscriptionId ?? file.subscriptionId;
+    return {
+        ...(scope !== undefined ? { scope } : {}),
+        ...(assignmentScope !== undefined ? { assignmentScope } : {}),
+        ...(subscriptionId !== undefined ? { subscriptionId } : {}),
+        ...(atBase?.pinned.length ? { pinned: atBase.pinned } : {})
+    };
+}
 /**
  * The file's `azure:` section with each setting of CONNECTION_SETTINGS that no flag or input gives as the base has
  * it, where the change sets it otherwise: a pull request that names another `arm-endpoint` would have the token
@@ -26948,13 +26988,13 @@ function resolveAzureSettings(given, config, pullRequest) {
  * what the workflow did not point it at. When the base cannot be read, a change that sets any of them stops the
  * run: nothing tells whether it changed them. A base whose file is broken sets none of them.
  */
-function connectionAtBase(given, config, pullRequest) {
+function connectionAtBase(given, config, pullRequest, keys = Object.keys(CONNECTION_SETTINGS)) {
     const { base, file, named, cwd } = pullRequest;
     const azure = { ...config?.azure };
     const read = readConfigAtBase(base, named, file, cwd, external_node_path_default().resolve(cwd, pullRequest.root ?? '.'));
     if (read === null)
         return { azure, pinned: [] };
-    const decided = Object.keys(CONNECTION_SETTINGS).filter(key => given[key] === undefined);
+    const decided = keys.filter(key => given[key] === undefined);
     const setting = (key) => `\`azure.${CONNECTION_SETTINGS[key]}\``;
     if ('error' in read) {
         const set = decided.filter(key => azure[key] !== undefined);
@@ -27057,6 +27097,7 @@ function runDeadline(options) {
 
 
 
+
 const evaluate_thresholds = ['error', 'warning', 'note', 'never'];
 function oneOf(option, value, allowed) {
     const wanted = typeof value === 'string' ? (0,model_foldCase/* foldCase */.SP)(value.trim()) : value;
@@ -27110,12 +27151,14 @@ function evaluateSettings(options, io, policiesDefault) {
         spelling: { rules: '--rules', skipRules: '--skip-rules', minSeverity: '--min-severity' }
     });
     const { templates, resources } = resolved.request;
-    const scope = typeof options.scope === 'string' ? options.scope : undefined;
+    const live = liveScope(options, io.cwd);
+    const scope = live?.scope;
     if (!templates.length && !resources.length && scope === undefined) {
         throw new model_errors/* UserError */.yo('nothing to evaluate: give --templates PATTERN, --resources FILE and/or --scope SCOPE (or `templates:` in cmk-guard.yaml).');
     }
     const request = {
         ...resolved.request,
+        ...(live?.pinned ? { pinned: [...(resolved.request.pinned ?? []), ...live.pinned] } : {}),
         ...(io.env ? { env: io.env } : {}),
         base: typeof options.base === 'string' ? options.base : undefined,
         baseRequired: typeof options.base === 'string',
@@ -27142,6 +27185,29 @@ function evaluateSettings(options, io, policiesDefault) {
             ...(typeof options.output === 'string' ? { output: options.output } : {})
         }
     };
+}
+/**
+ * The live scope `evaluate` reads: --scope, or with --live what `compliance` and `plan` take (cmk-guard.yaml's
+ * `azure.scope`, else its `azure.subscription-id`; the base's with --base where the change sets them otherwise).
+ */
+function liveScope(options, cwd) {
+    const given = typeof options.scope === 'string' ? options.scope : undefined;
+    if (given !== undefined)
+        return { scope: given };
+    if (options.live !== true)
+        return undefined;
+    const named = typeof options.config === 'string' ? options.config : undefined;
+    const root = external_node_path_default().resolve(cwd, typeof options.root === 'string' ? options.root : '.');
+    const file = findConfigFile(cwd, named, root);
+    const config = file === null ? null : loadConfig(file, cwd, root);
+    const base = typeof options.base === 'string' ? options.base : undefined;
+    const settings = resolveScopeSettings({}, config, base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd, root } : undefined, false);
+    const scope = azureScope(settings, {
+        door: 'cli',
+        command: 'evaluate --live',
+        kinds: 'a management group, subscription or resource group'
+    });
+    return { scope, ...(settings.pinned ? { pinned: settings.pinned } : {}) };
 }
 /** Writes a report atomically: an interrupted run leaves the previous file, never half of a new one. */
 function writeReport(cwd, file, content, flag) {
@@ -27281,6 +27347,10 @@ const evaluateOptions = {
         placeholder: 'SCOPE',
         description: 'a live scope (management group, subscription or resource group): its resources, read from Azure Resource Graph'
     },
+    live: {
+        type: 'boolean',
+        description: "the live resources of cmk-guard.yaml's azure.scope, else of the subscription its azure.subscription-id names (what compliance and plan take), without --scope"
+    },
     ...azureConnectionOptions,
     format: {
         type: 'string',
@@ -27318,7 +27388,7 @@ const evaluateCommand = {
     name: 'evaluate',
     summary: 'evaluate rules and policy definitions against ARM templates and resource snapshots',
     usage: [
-        'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE)... [options]',
+        'Usage: cmk-guard evaluate [--policies DIR] [--definitions PATH]... (--templates PATTERN | --resources FILE | --scope SCOPE | --live)... [options]',
         '',
         'Evaluates the rule pack (compiled to Azure Policy) and any policy definitions (files, folders, the',
         'output of az policy definition list and az policy set-definition list) against the resources of ARM',
@@ -27328,6 +27398,8 @@ const evaluateCommand = {
         'file that is not one, is an error; files a glob happens to match that are not templates are skipped',
         'and listed. With --scope, the live resources of an Azure scope are read with Resource Graph (what the',
         'pack would find if it were assigned); sign in with `az login` or set CMK_GUARD_AZURE_TOKEN (Reader).',
+        'With --live and no --scope, the scope is the one compliance and plan take from cmk-guard.yaml:',
+        '`azure.scope`, else the subscription `azure.subscription-id` names.',
         '',
         'Examples:',
         "  cmk-guard evaluate --templates 'infra/**/*.bicep' --base origin/main",
@@ -27619,6 +27691,7 @@ const compileCommand = makeCompileCommand(engineAliasCatalog);
 
 
 
+
 /** `--scan-timeout` in seconds \u2192 milliseconds. */
 function scanTimeout(value) {
     if (value === undefined)
@@ -27632,10 +27705,12 @@ const complianceCommand = {
     name: 'compliance',
     summary: "report Azure Policy's compliance states for the pack's initiative at a scope",
     usage: [
-        'Usage: cmk-guard compliance --scope SCOPE [--assignment-scope SCOPE] [--trigger-scan] [options]',
+        'Usage: cmk-guard compliance [--scope SCOPE] [--assignment-scope SCOPE] [--trigger-scan] [options]',
         '',
         "Reads Azure Policy's latest compliance states for the initiative the pack compiles to (published at",
-        '--scope, as `deploy` does) from Policy Insights, at the assignment scope, and reports each resource',
+        '--scope, as `deploy` does; without it, at the scope deploy takes from cmk-guard.yaml: `azure.scope`, else',
+        'the subscription `azure.subscription-id` names) from Policy Insights, at the assignment scope',
+        '(--assignment-scope, else `azure.assignment-scope`, else the scope), and reports each resource',
         'and rule as a finding. --trigger-scan first starts an on-demand evaluation of every subscription',
         'there and waits for it. Sign in with `az login` or set CMK_GUARD_AZURE_TOKEN; the identity needs',
         'Reader, and for a scan Microsoft.PolicyInsights/policyStates/triggerEvaluation/action (Resource Policy',
@@ -27649,12 +27724,12 @@ const complianceCommand = {
         scope: {
             type: 'string',
             placeholder: 'SCOPE',
-            description: 'the management group or subscription the initiative is published at'
+            description: "the management group or subscription the initiative is published at (default: cmk-guard.yaml's azure.scope, else azure.subscription-id)"
         },
         'assignment-scope': {
             type: 'string',
             placeholder: 'SCOPE',
-            description: 'where to read the states (the assignment scope); default: --scope'
+            description: "where to read the states (the assignment scope); default: cmk-guard.yaml's azure.assignment-scope, else the scope"
         },
         policies: {
             type: 'string',
@@ -27685,16 +27760,24 @@ const complianceCommand = {
         const settings = config?.settings ?? {};
         const format = parseFormat(options.format ?? settings.format ?? 'text');
         const failOn = (options['fail-on'] === undefined ? (settings.failOn ?? 'error') : oneOf('fail-on', options['fail-on'], evaluate_thresholds));
-        if (typeof options.scope !== 'string')
-            throw new model_errors/* UserError */.yo('compliance needs --scope SCOPE, where the initiative is published.');
+        // Without --scope, what plan and deploy take: the file's azure.scope, else its azure.subscription-id.
+        const where = resolveScopeSettings({
+            ...(typeof options.scope === 'string' ? { scope: options.scope } : {}),
+            ...(typeof options['assignment-scope'] === 'string' ? { assignmentScope: options['assignment-scope'] } : {})
+        }, config);
+        const scope = azureScope(where, {
+            door: 'cli',
+            command: 'compliance',
+            kinds: 'a management group or subscription'
+        });
         const document = await complianceReport({
             exceptions: config?.exceptions ?? [],
             ...(io.now ? { now: io.now } : {}),
             cwd: io.cwd,
             policies: typeof options.policies === 'string' ? options.policies : bundledPolicies(),
             env: io.env,
-            scope: options.scope,
-            assignmentScope: typeof options['assignment-scope'] === 'string' ? options['assignment-scope'] : undefined,
+            scope,
+            assignmentScope: where.assignmentScope,
             triggerScan: options['trigger-scan'] === true,
             scanTimeoutMs: scanTimeout(options['scan-timeout']),
             connection: connectionFromOptions(options),
@@ -28632,9 +28715,11 @@ function publishRequest(options, io, apply) {
     const base = publish_text(options.base);
     const azure = resolveAzureSettings(given, config, base !== undefined ? { base, file, ...(named !== undefined ? { named } : {}), cwd: io.cwd } : undefined);
     // Without a scope, the subscription the file's `azure.subscription-id` names, as the action does with its input.
-    const scope = azure.scope ?? subscriptionScope(azure.subscriptionId, '`azure.subscription-id`');
-    if (!scope)
-        throw new model_errors/* UserError */.yo(`${apply ? 'deploy' : 'plan'} needs --scope (a management group or subscription), or \`azure.scope\` or \`azure.subscription-id\` in cmk-guard.yaml.`);
+    const scope = azureScope(azure, {
+        door: 'cli',
+        command: apply ? 'deploy' : 'plan',
+        kinds: 'a management group or subscription'
+    });
     return {
         cwd: io.cwd,
         env: io.env,
