@@ -2,7 +2,7 @@
  * `Indexed` evaluates "only resource types that support tags and location" (definition-structure-basics#
  * resource-manager-modes); which types support tags is Microsoft Learn's "Tag support for Azure resources"
  * page, kept as Markdown in scripts/tag-support/ and turned into src/engine/tagSupport.data.ts by
- * scripts/build-tag-support.js. Where the page and the shape-based rule it replaced disagree, the page wins;
+ * scripts/build-tag-support.js, with the verified additions of scripts/tag-support/additions.json. Where the page and the shape-based rule it replaced disagree, the page wins;
  * the built-ins agree with it (Azure's five ML-compute built-ins are All-mode, and Indexed built-ins gate on
  * Microsoft.Cdn/profiles/endpoints and Microsoft.HealthcareApis/workspaces/fhirservices).
  */
@@ -18,27 +18,29 @@ import { expandTemplateDocument } from '../../src/sources/templates.js';
 // @ts-expect-error: a plain JavaScript build script, without declarations
 import * as script from '../../scripts/build-tag-support.js';
 
-const { parseTagSupportPage, tagSupportModule, pagePath, sourcePath, outPath } = script as {
+const { parseTagSupportPage, tagSupportModule, pagePath, sourcePath, additionsPath, outPath } = script as {
   parseTagSupportPage: (text: string, file?: string) => { msDate: string; rows: { type: string; tags: boolean }[] };
-  tagSupportModule: (text: string, source: unknown) => string;
+  tagSupportModule: (text: string, source: unknown, additionsText: string) => string;
   pagePath: string;
   sourcePath: string;
+  additionsPath: string;
   outPath: string;
 };
 
 const page = fs.readFileSync(pagePath, 'utf8');
 const source = JSON.parse(fs.readFileSync(sourcePath, 'utf8')) as { sha256: string; characters: number };
+const additions = fs.readFileSync(additionsPath, 'utf8');
 
 describe('the tag-support table', () => {
   it('is what scripts/build-tag-support.js makes from the committed page (not stale)', () => {
-    expect(fs.readFileSync(outPath, 'utf8')).toBe(tagSupportModule(page, source));
+    expect(fs.readFileSync(outPath, 'utf8')).toBe(tagSupportModule(page, source, additions));
     expect(page.length).toBe(source.characters);
     expect(TAG_SUPPORT_SOURCE.msDate).toBe('2026-02-09');
     expect(TAG_SUPPORT_SOURCE.types).toBeGreaterThan(2500);
   });
 
   it('refuses a copy of the page that source.json does not record', () => {
-    expect(() => tagSupportModule(`${page}\n`, source)).toThrow(
+    expect(() => tagSupportModule(`${page}\n`, source, additions)).toThrow(
       /SHA-256 [0-9a-f]{64}, not the [0-9a-f]{64} that scripts\/tag-support\/source\.json records/
     );
   });
@@ -77,6 +79,64 @@ describe('the tag-support table', () => {
       /^p\.md:7: a table row outside a resource provider section/
     );
     expect(() => parseTagSupportPage(table('').replace('ms.date: 02/09/2026', ''), 'p.md')).toThrow(/ms\.date/);
+  });
+
+  // An additions.json of these entries, one key a line, as the committed file is laid out.
+  const withAdditions = (...entries: Record<string, unknown>[]) =>
+    tagSupportModule(page, source, JSON.stringify({ types: entries }, null, 2));
+  const tracked = {
+    type: 'Microsoft.Example/things/parts',
+    tags: true,
+    location: true,
+    source: 'https://learn.microsoft.com/azure/templates/microsoft.example/things/parts',
+    reason: 'Its template reference gives it a location and tags.'
+  };
+
+  it('lists each addition with its source and reason, and puts it in the table', () => {
+    const module = withAdditions(tracked, {
+      ...tracked,
+      type: 'Microsoft.KeyVault/vaults/secrets',
+      location: false,
+      reason: 'No location in its template reference.'
+    });
+    expect(module).toContain(
+      '//  - Microsoft.Example/things/parts: tags, location; https://learn.microsoft.com/azure/templates/microsoft.example/things/parts\n//    Its template reference gives it a location and tags.\n'
+    );
+    expect(module).toContain('["microsoft.example", "+things/parts"]');
+    expect(module).toMatch(/"microsoft\.keyvault", "[^"]* ~vaults\/secrets"/);
+    expect(tagSupportModule(page, source, additions)).toMatch(/"microsoft\.keyvault", "[^"]* ~vaults\/secrets"/);
+    expect(withAdditions()).toMatch(/"microsoft\.keyvault", "[^"]* \+vaults\/secrets"/);
+  });
+
+  it('refuses an addition that disagrees with the page, adds nothing to it, or comes twice, naming its line', () => {
+    expect(() => withAdditions({ ...tracked, type: 'Microsoft.KeyVault/vaults/secrets' })).toThrow(
+      /^additions\.json:4: Microsoft\.KeyVault\/vaults\/secrets: adds nothing to the page's answer/
+    );
+    expect(() =>
+      withAdditions({ ...tracked, type: 'Microsoft.MachineLearningServices/workspaces/computes', location: false })
+    ).toThrow(/^additions\.json:4: .*computes: the page says it does not support tags; "tags" must agree/);
+    expect(() => withAdditions(tracked, { ...tracked, type: 'microsoft.example/THINGS/parts' })).toThrow(
+      /^additions\.json:11: microsoft\.example\/THINGS\/parts is listed again \(first at line 4\)/
+    );
+  });
+
+  it('refuses an addition without both answers, a source or a reason, naming its line', () => {
+    expect(() => withAdditions({ ...tracked, location: 'yes' })).toThrow(
+      /^additions\.json:4: entry 1 \(Microsoft\.Example\/things\/parts\): "location" is not true or false/
+    );
+    expect(() => withAdditions(tracked, { ...tracked, type: 'Microsoft.Example/other', source: 'the docs' })).toThrow(
+      /^additions\.json:11: entry 2 \(Microsoft\.Example\/other\): "source" is not an https address/
+    );
+    expect(() => withAdditions({ ...tracked, reason: ' ' })).toThrow(/^additions\.json:4: entry 1 .*: no "reason"/);
+    expect(() => withAdditions({ ...tracked, type: 'things' })).toThrow(/"type" is "things", not a resource type/);
+    expect(() => withAdditions({ ...tracked, because: 'x' })).toThrow(/: unknown "because"/);
+    expect(() => withAdditions(tracked, { ...tracked, type: 'microsoft.example/things/parts' })).toThrow(
+      /^additions\.json:11: microsoft\.example\/things\/parts is listed again \(first at line 4\)/
+    );
+    expect(() => tagSupportModule(page, source, '{"types": [null]}')).toThrow(
+      /^additions\.json:1: entry 1 is not an object/
+    );
+    expect(() => tagSupportModule(page, source, '{"types": [}')).toThrow(/^additions\.json: .*JSON/);
   });
 });
 

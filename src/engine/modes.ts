@@ -11,53 +11,27 @@ import { foldCase } from '../model/foldCase.js';
 import { TAG_SUPPORT } from './tagSupport.data.js';
 
 /**
- * Whether a resource type supports tags, as Microsoft Learn's "Tag support for Azure resources" page lists it
- * (tagSupport.data.ts, made by scripts/build-tag-support.js from the page's Markdown): true, false, or
- * undefined for a type the page does not list. Keyed by the folded type; a namespace's row is read on
- * first use.
+ * Whether `Indexed` evaluates a resource type, as the table says (tagSupport.data.ts, made by
+ * scripts/build-tag-support.js from Microsoft Learn's "Tag support for Azure resources" page and the verified
+ * additions beside it in scripts/tag-support/additions.json, each with its source and reason): true for a type
+ * that supports tags and has a location, false for one without tags or without a location (a Key Vault secret), or
+ * undefined for a type the table does not list. Keyed by the folded type; a namespace's row is read on first use.
  */
-const tagSupport = new Map<string, Map<string, boolean>>();
-export function pageSaysTags(lowerType: string): boolean | undefined {
+const tableAnswers = new Map<string, Map<string, boolean>>();
+function tableSaysIndexed(lowerType: string): boolean | undefined {
   const slash = lowerType.indexOf('/');
   if (slash < 0) return undefined;
   const namespace = lowerType.slice(0, slash);
-  let types = tagSupport.get(namespace);
+  let types = tableAnswers.get(namespace);
   if (types === undefined) {
     types = new Map();
     for (const entry of (TAG_SUPPORT.get(namespace) ?? '').split(' ')) {
       if (entry) types.set(entry.slice(1), entry[0] === '+');
     }
-    tagSupport.set(namespace, types);
+    tableAnswers.set(namespace, types);
   }
   return types.get(lowerType.slice(slash + 1));
 }
-
-/**
- * Types the page says support tags that have no location, so `Indexed` does not evaluate them ("only
- * evaluate resource types that support tags and location"). A Key Vault secret takes `tags` but no
- * `location` (https://learn.microsoft.com/azure/templates/microsoft.keyvault/vaults/secrets: name, parent,
- * properties, tags). Resource groups and subscriptions are below (`notIndexedTypes`).
- */
-const taggedWithoutLocation = new Set(['microsoft.keyvault/vaults/secrets']);
-
-/**
- * Child types the page does not list that are tracked resources: their template reference
- * (https://learn.microsoft.com/azure/templates/<namespace>/<type>) gives them a location and tags. Azure's
- * Indexed built-ins that send diagnostic logs (Monitoring/DS_*_DINE) gate on the last three, as they would
- * only for types Indexed evaluates. Every child type of the hand-written list this replaced that the page
- * lists is now decided by the page; of the rest, Microsoft.DocumentDB/cassandraClusters/dataCenters and
- * Microsoft.EventGrid/namespaces/topics are proxy resources (no location or tags in their template
- * reference) and Microsoft.Devices/IotHubs/eventHubEndpoints is not a resource type one deploys.
- */
-const trackedChildTypes = new Set(
-  [
-    'Microsoft.Media/mediaservices/liveEvents',
-    'Microsoft.Media/mediaservices/streamingEndpoints',
-    'Microsoft.HealthcareApis/workspaces/iotconnectors',
-    'Microsoft.Network/networkManagers/ipamPools',
-    'Microsoft.TimeSeriesInsights/environments/eventSources'
-  ].map(t => foldCase(t))
-);
 
 /** Top-level types that are proxy resources (no tags or location), for the types the page does not list. */
 const proxyNamespaces = [
@@ -121,15 +95,15 @@ export function isIndexedType(type: string): boolean {
 }
 
 /**
- * Whether `Indexed` evaluates a type: resource groups and subscriptions never; a type the tag-support page
- * lists when the page says it supports tags (and it has a location); a type the page does not list by its
- * shape. The page leaves out many types (most of Microsoft.Network's, every child of a storage account's
- * services), so the shape still decides those, as it did before the page was read:
+ * Whether `Indexed` evaluates a type: resource groups and subscriptions never; a type the table lists (the
+ * tag-support page and its verified additions) as the table says; a type it does not list by its shape. The page
+ * leaves out many types (most of Microsoft.Network's, every child of a storage account's services), so the shape
+ * still decides those, as it did before the page was read:
  *  - a top-level type (`Namespace/type`) is evaluated, unless its namespace or type is a known proxy
  *    (proxyNamespaces). Top-level types are nearly all tracked resources, and evaluating is the side a gate
- *    fails closed on: an `Indexed` definition about an unlisted type still judges it;
- *  - a child type is not evaluated unless trackedChildTypes names it. This side fails open, on purpose: the
- *    mode docs' own example of what `Indexed` skips, Microsoft.Network/routeTables/routes, is a child type the
+ *    fails closed on: an `Indexed` definition about an unlisted top-level type still judges it;
+ *  - a child type is not evaluated (unless the additions list it as tracked). This side fails open, on purpose:
+ *    the mode docs' own example of what `Indexed` skips, Microsoft.Network/routeTables/routes, is a child type the
  *    page does not list, and child types are proxy resources far more often than not (of the 1,276 child types
  *    the page lists, 1,107 do not support tags). Evaluating them would report on subnets, containers and
  *    routes that Azure Policy never judges under `Indexed`.
@@ -138,15 +112,13 @@ export function isIndexedType(type: string): boolean {
 function computeIndexed(type: string): boolean {
   const lower = foldCase(type);
   if (notIndexedTypes.has(lower)) return false;
-  const tags = pageSaysTags(lower);
-  if (tags !== undefined) return tags && !taggedWithoutLocation.has(lower);
+  const listed = tableSaysIndexed(lower);
+  if (listed !== undefined) return listed;
   // A namespace (ending in '/') covers its types; a type covers itself and its children, not a type
   // whose name merely begins alike (deployments is a proxy, deploymentScripts a tracked resource).
   if (proxyNamespaces.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`))))
     return false;
-  const segments = lower.split('/').length;
-  if (segments <= 2) return true;
-  return trackedChildTypes.has(lower);
+  return lower.split('/').length <= 2;
 }
 
 /** Resource-provider modes and the resource types (lower-cased prefixes) they evaluate. */
