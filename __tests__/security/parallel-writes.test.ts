@@ -214,6 +214,28 @@ describe('one resource written by deployments ARM runs side by side', () => {
     ).toEqual(['compliant', 'compliant']);
   });
 
+  it('a write that races none itself, whose redeclaration may not deploy, is a state too, naming every write', async () => {
+    // The second declaration deploys only if something unknown holds; the nested deployment writes the first's body.
+    const found = await findings([
+      account(MMK),
+      {
+        ...account(CMK),
+        condition:
+          "[equals(reference(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-01-01').primaryEndpoints.blob, 'x')]"
+      },
+      nested('other', [account(MMK)])
+    ]);
+    expect(found.map(f => f.verdict).sort()).toEqual(['compliant', 'indeterminate', 'noncompliant']);
+    const unless = found.find(f => f.verdict === 'indeterminate')!;
+    expect(unless.reason).toContain(`only if the redeclaration at main.json:${accountLine(2)} does not deploy`);
+    expect(unless.message).toContain(
+      ` This is one of 3 states oai-raced may end in, and which depends on the order ARM runs deployments that no ` +
+        `dependsOn orders in (it is written at main.json:${accountLine(1)}, main.json:${accountLine(2)}, ` +
+        `main.json:${accountLine(3)}): this is the state the write at main.json:${accountLine(1)} leaves if it ` +
+        `completes last.`
+    );
+  });
+
   it('one template declaring the resource twice is not a race: ARM refuses the template, and the last is kept', async () => {
     const found = await findings([account(MMK), account(CMK)]);
     expect(found.map(f => f.verdict)).toEqual(['compliant']);

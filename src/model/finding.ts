@@ -1,5 +1,6 @@
 /** The findings document: the single currency between evaluation and every reporter. */
 import type { Resource, SourcePosition } from './resource.js';
+import { raceWording } from './race.js';
 
 export type Verdict = 'compliant' | 'noncompliant' | 'indeterminate';
 export type Severity = 'error' | 'warning' | 'note';
@@ -270,8 +271,7 @@ export function raceVerdict(
 ): { verdict: Verdict; reason: string | null; message: string } {
   if (race.capped && verdict === 'compliant') {
     verdict = 'indeterminate';
-    reason =
-      'depends on the order ARM runs deployments that no dependsOn orders in, with more end states than are evaluated';
+    reason = raceWording({ kind: 'capped verdict' });
   }
   return { verdict, reason, message: verdict === 'compliant' ? message : `${message} ${race.note}` };
 }

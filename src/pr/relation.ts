@@ -16,6 +16,7 @@ import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
 import { foldCase, foldsTo } from '../model/foldCase.js';
+import { raceWording } from '../model/race.js';
 import { room, TextLists, TextMap, TextStore, type TextHash } from './texts.js';
 
 export interface RelationSpec {
@@ -721,7 +722,7 @@ function inEveryOrder(
       return {
         ...finding,
         verdict: 'indeterminate',
-        reason: `depends on the order ARM runs deployments that no dependsOn orders in: the resources this rule relates may end in more than ${MAX_ORDERINGS} combinations of states, more than are checked`
+        reason: raceWording({ kind: 'capped relation', max: MAX_ORDERINGS })
       };
     });
   }
@@ -760,15 +761,13 @@ function inEveryOrder(
   return order.map(subject => {
     const { finding, chosen, differs } = worst.get(subject)!;
     if (!differs || finding.verdict === 'compliant') return finding;
-    const states = chosen
+    const endings = chosen
       .filter(c => foldCase(c.id) !== foldCase(subject.id))
-      .map(c => {
-        const at = c.source ? `${path.basename(c.source.file)}:${c.source.line}` : 'an unknown position';
-        return `${c.name} ends in the state its write at ${at} leaves`;
-      });
-    const note = states.length
-      ? ` This is so when ${states.join(', and ')}: deployments that no dependsOn orders write ${states.length > 1 ? 'them' : 'it'}, and ARM may complete either write last.`
-      : '';
+      .map(c => ({
+        name: c.name,
+        at: c.source ? `${path.basename(c.source.file)}:${c.source.line}` : 'an unknown position'
+      }));
+    const note = endings.length ? ` ${raceWording({ kind: 'relation states', endings })}` : '';
     return { ...finding, message: `${finding.message}${note}` };
   });
 }

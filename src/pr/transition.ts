@@ -12,6 +12,7 @@ import { azureComparable, compileSchemaCheck, describeDependencies, valueAt } fr
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { foldCase } from '../model/foldCase.js';
+import { raceWording } from '../model/race.js';
 
 export interface TransitionRule extends PrRule {
   /** Which {before, after} pairs the rule covers. */
@@ -133,10 +134,8 @@ function agreed(judged: { before: Resource; finding: Finding | undefined }[]): F
   return {
     ...worst,
     verdict: 'indeterminate',
-    message:
-      `${worst.message} In the base, ${base.name} is written at ${at.join(', ')} by deployments that no dependsOn ` +
-      `orders, so it may be in any of ${judged.length} states, and the rule holds for some of them only.`,
-    reason: `depends on which state the base left ${base.name} in, which depends on the order ARM ran deployments that no dependsOn orders in`
+    message: `${worst.message} ${raceWording({ kind: 'base states', name: base.name, writes: at.join(', '), states: judged.length })}`,
+    reason: raceWording({ kind: 'base verdict', name: base.name })
   };
 }
 

@@ -25,6 +25,7 @@ import { uriRoot } from './arm/templateLink.js';
 import { checkTemplateNames, refuseCaseCollision, refuseCollidingBody } from './arm/names.js';
 import { PLACEHOLDER_LOCATION, giveStableNames, placeholderDeploymentNeeded } from './stableNames.js';
 import { foldCase } from '../model/foldCase.js';
+import { raceWording } from '../model/race.js';
 
 export interface TemplateLoadOptions {
   /** Parameter files named explicitly; otherwise `<template>.parameters.json` beside the template. */
@@ -382,35 +383,30 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
       const count = states === null ? `${deployed.length} writes of it` : `${states.length} states`;
       last.race = {
         capped: true,
-        note:
-          `Which state ${last.name} ends in depends on the order ARM runs deployments that no dependsOn orders in ` +
-          `(it is written at ${places(deployed)}), and ${count} are more than the ` +
-          `${MAX_END_STATES} cmk-guard evaluates one by one: this is the state the write at ${where(last)} leaves, ` +
-          `and a verdict that the resource complies cannot be given. Order the deployments with dependsOn.`
+        note: raceWording({
+          kind: 'capped state',
+          name: last.name,
+          writes: places(deployed),
+          count,
+          max: MAX_END_STATES,
+          at: where(last)
+        })
       };
       keep.add(last);
-      notes.push(
-        `${last.id} is written by ${deployed.length} deployments that no dependsOn orders, leaving more states than ` +
-          `the ${MAX_END_STATES} evaluated one by one: its verdicts are indeterminate unless noncompliant.`
-      );
+      notes.push(raceWording({ kind: 'capped note', id: last.id, writers: deployed.length, max: MAX_END_STATES }));
       continue;
     }
     for (const state of states) {
       const write = state.write.resource;
       const condition = unlessReason(state);
-      const racing = state.racing.map(r => r.resource);
+      const facts = { states: states.length, name: write.name, at: where(write) };
       const race = raced
         ? {
-            note:
-              racing.length > 0
-                ? `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
-                  `ARM runs deployments in: it is written at ${where(write)} and at ${places(state.racing)} ` +
-                  `by deployments that no dependsOn orders, which ARM runs side by side, and this is the state the ` +
-                  `write at ${where(write)} leaves if it completes last. Make one deployment depend on the other.`
-                : `This is one of ${states.length} states ${write.name} may end in, and which depends on the order ` +
-                  `ARM runs deployments that no dependsOn orders in (it is written at ` +
-                  `${places(deployed)}): this is the state the write at ` +
-                  `${where(write)} leaves if it completes last.`
+            note: raceWording(
+              state.racing.length > 0
+                ? { kind: 'racing state', ...facts, racing: places(state.racing) }
+                : { kind: 'state', ...facts, writes: places(deployed) }
+            )
           }
         : undefined;
       if (write === last) {
@@ -430,11 +426,7 @@ export function finalStates(emitted: Emitted[], notes: string[]): Resource[] {
       });
     }
     if (raced) {
-      notes.push(
-        `${last.id} is written at ${places(deployed)} by deployments that no ` +
-          `dependsOn orders, which ARM runs side by side: it may end in any of ${states.length} states, and each ` +
-          `is evaluated. Make one deployment depend on the other.`
-      );
+      notes.push(raceWording({ kind: 'raced note', id: last.id, writes: places(deployed), states: states.length }));
     }
   }
   const out: Resource[] = [];
