@@ -500,7 +500,7 @@ async function loadCompiledEagerly(load) {
  * instead of compiling it all again.
  */
 
-const load = () => __nccwpck_require__.e(/* import() */ 569).then(__nccwpck_require__.bind(__nccwpck_require__, 7569));
+const load = () => __nccwpck_require__.e(/* import() */ 754).then(__nccwpck_require__.bind(__nccwpck_require__, 2754));
 (enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load)).catch((error) => {
     process.stderr.write(`cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`);
     process.exitCode = 3;
