@@ -38,22 +38,56 @@ function keyVault(vaultName: string, purgeProtection: boolean): J {
   };
 }
 
-function accessPolicy(vaultName: string, accountId: string, permissions: string[]): J {
+/**
+ * A grant of `permissions` on the vault to a CMK account's identity: `vaults/accessPolicies/add`, in a nested deployment
+ * of its own. ARM allows one `add` per template ("The resource ... is defined multiple times in a template"; its name
+ * is the operation, `add`, `replace` or `remove`), so a template that grants several accounts declares each grant in a
+ * deployment of its own, after the grant before it (`after`): two updates of one vault at once would conflict.
+ */
+function grantDeployment(
+  index: number,
+  vaultName: string,
+  accountId: string,
+  permissions: string[],
+  after: string | null
+): J {
   return {
-    type: 'Microsoft.KeyVault/vaults/accessPolicies',
-    apiVersion: '2023-07-01',
-    name: `[concat(${vaultName.slice(1, -1)}, '/add')]`,
-    dependsOn: [accountId],
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name: grantName(index),
+    dependsOn: [
+      "[resourceId('Microsoft.KeyVault/vaults', variables('vaultName'))]",
+      accountId,
+      ...(after === null ? [] : [after])
+    ],
     properties: {
-      accessPolicies: [
-        {
-          tenantId: '[subscription().tenantId]',
-          objectId: `[reference(${accountId.slice(1, -1)}, '2024-10-01', 'full').identity.principalId]`,
-          permissions: { keys: permissions }
-        }
-      ]
+      mode: 'Incremental',
+      template: {
+        $schema: TEMPLATE_SCHEMA,
+        contentVersion: '1.0.0.0',
+        resources: [
+          {
+            type: 'Microsoft.KeyVault/vaults/accessPolicies',
+            apiVersion: '2023-07-01',
+            name: `[concat(${vaultName.slice(1, -1)}, '/add')]`,
+            properties: {
+              accessPolicies: [
+                {
+                  tenantId: '[subscription().tenantId]',
+                  objectId: `[reference(${accountId.slice(1, -1)}, '2024-10-01', 'full').identity.principalId]`,
+                  permissions: { keys: permissions }
+                }
+              ]
+            }
+          }
+        ]
+      }
     }
   };
+}
+
+function grantName(index: number): string {
+  return `[concat(variables('prefix'), '-grant${index}')]`;
 }
 
 /** Cognitive Services accounts in a copy loop; the key source is CMK, Microsoft-managed, or a parameter. */
@@ -227,6 +261,8 @@ function template(t: number, target: number, next: () => number): { template: J;
   resources.push(keyVault("[variables('vaultName')]", next() < 0.8));
   planned += 1;
   let loop = 0;
+  // The last grant's deployment: the next one runs after it.
+  let lastGrant: string | null = null;
   const outputs: { [key: string]: J } = {};
   while (planned < target) {
     const room = target - planned;
@@ -249,7 +285,9 @@ function template(t: number, target: number, next: () => number): { template: J;
       if (encryption === 'cmk' && planned < target) {
         const accountId = `[resourceId('Microsoft.CognitiveServices/accounts', concat(variables('prefix'), '-acct${loop}-0'))]`;
         const permissions = next() < 0.8 ? ['get', 'wrapKey', 'unwrapKey'] : ['get'];
-        resources.push(accessPolicy("[variables('vaultName')]", accountId, permissions));
+        resources.push(grantDeployment(loop, "[variables('vaultName')]", accountId, permissions, lastGrant));
+        lastGrant = `[resourceId('Microsoft.Resources/deployments', ${grantName(loop).slice(1, -1)})]`;
+        // Counted as one, as when the grant was declared in the template itself: the templates drawn stay the same.
         planned += 1;
       }
     } else if (shape < 0.7) {
