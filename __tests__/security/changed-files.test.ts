@@ -30,6 +30,25 @@ const account = {
   }
 };
 const keySource = { keySource: { type: 'string', defaultValue: 'Microsoft.KeyVault' } };
+const MICROSOFT_MANAGED = 'Microsoft.CognitiveServices';
+
+/** A template: the schema and content version, then `body` (parameters, resources, outputs, …). */
+const template = (body: object) => ({ $schema: SCHEMA, contentVersion: '1.0.0.0', ...body });
+/** Parameter values as a deployment or a parameter file gives them. */
+const values = (given: Record<string, string>) =>
+  Object.fromEntries(Object.entries(given).map(([name, value]) => [name, { value }]));
+const parameterFile = (given: Record<string, string>) => ({
+  $schema: PARAMETERS,
+  contentVersion: '1.0.0.0',
+  parameters: values(given)
+});
+/** A deployment of the linked template `<name>.json` beside the template, with `properties` added. */
+const linked = (name: string, properties: object = {}) => ({
+  type: 'Microsoft.Resources/deployments',
+  apiVersion: '2022-09-01',
+  name,
+  properties: { mode: 'Incremental', templateLink: { relativePath: `${name}.json` }, ...properties }
+});
 
 let repo: string;
 beforeEach(() => {
@@ -52,105 +71,53 @@ async function noncompliantWhenChanged(changedFiles: string[]): Promise<number> 
 
 describe('a pull request that changes what a template deploys from another file', () => {
   it('a parameter file: the template’s findings are reported and fail', async () => {
-    write('infra/main.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      parameters: keySource,
-      resources: [account]
-    });
-    write('infra/main.parameters.json', {
-      $schema: PARAMETERS,
-      contentVersion: '1.0.0.0',
-      parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
-    });
+    write('infra/main.json', template({ parameters: keySource, resources: [account] }));
+    write('infra/main.parameters.json', parameterFile({ keySource: MICROSOFT_MANAGED }));
     expect(await noncompliantWhenChanged(['infra/main.parameters.json'])).toBe(1);
     // A change elsewhere still reports nothing of this template.
     expect(await noncompliantWhenChanged(['README.md'])).toBe(0);
   });
 
   it('the template that passes a linked template its values: the linked template’s findings are reported', async () => {
-    write('infra/child.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      parameters: keySource,
-      resources: [account]
-    });
-    write('infra/main.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      resources: [
-        {
-          type: 'Microsoft.Resources/deployments',
-          apiVersion: '2022-09-01',
-          name: 'child',
-          properties: {
-            mode: 'Incremental',
-            templateLink: { relativePath: 'child.json' },
-            parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
-          }
-        }
-      ]
-    });
+    write('infra/child.json', template({ parameters: keySource, resources: [account] }));
+    write(
+      'infra/main.json',
+      template({ resources: [linked('child', { parameters: values({ keySource: MICROSOFT_MANAGED }) })] })
+    );
     expect(await noncompliantWhenChanged(['infra/main.json'])).toBe(1);
   });
 
   it('a linked template with no resource whose outputs the template reads: the template’s findings are reported', async () => {
-    write('infra/helper.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      resources: [],
-      outputs: { keySource: { type: 'string', value: 'Microsoft.CognitiveServices' } }
-    });
-    write('infra/main.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      resources: [
-        {
-          type: 'Microsoft.Resources/deployments',
-          apiVersion: '2022-09-01',
-          name: 'helper',
-          properties: { mode: 'Incremental', templateLink: { relativePath: 'helper.json' } }
-        },
-        {
-          ...account,
-          dependsOn: ['helper'],
-          properties: {
-            encryption: { ...account.properties.encryption, keySource: "[reference('helper').outputs.keySource.value]" }
+    write(
+      'infra/helper.json',
+      template({ resources: [], outputs: { keySource: { type: 'string', value: MICROSOFT_MANAGED } } })
+    );
+    write(
+      'infra/main.json',
+      template({
+        resources: [
+          linked('helper'),
+          {
+            ...account,
+            dependsOn: ['helper'],
+            properties: {
+              encryption: {
+                ...account.properties.encryption,
+                keySource: "[reference('helper').outputs.keySource.value]"
+              }
+            }
           }
-        }
-      ]
-    });
+        ]
+      })
+    );
     expect(await noncompliantWhenChanged(['infra/helper.json'])).toBe(1);
   });
 
   it('a parameter file a nested deployment links to: the findings it makes are reported', async () => {
-    write('infra/child.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      parameters: { keySource: { type: 'string' } },
-      resources: [account]
-    });
-    write('infra/child.parameters.json', {
-      $schema: PARAMETERS,
-      contentVersion: '1.0.0.0',
-      parameters: { keySource: { value: 'Microsoft.CognitiveServices' } }
-    });
-    write('infra/main.json', {
-      $schema: SCHEMA,
-      contentVersion: '1.0.0.0',
-      resources: [
-        {
-          type: 'Microsoft.Resources/deployments',
-          apiVersion: '2022-09-01',
-          name: 'child',
-          properties: {
-            mode: 'Incremental',
-            templateLink: { relativePath: 'child.json' },
-            parametersLink: { uri: "[uri(deployment().properties.templateLink.uri, 'child.parameters.json')]" }
-          }
-        }
-      ]
-    });
+    write('infra/child.json', template({ parameters: { keySource: { type: 'string' } }, resources: [account] }));
+    write('infra/child.parameters.json', parameterFile({ keySource: MICROSOFT_MANAGED }));
+    const parametersLink = { uri: "[uri(deployment().properties.templateLink.uri, 'child.parameters.json')]" };
+    write('infra/main.json', template({ resources: [linked('child', { parametersLink })] }));
     expect(await noncompliantWhenChanged(['infra/child.parameters.json'])).toBe(1);
   });
 
@@ -177,21 +144,20 @@ describe('a pull request that changes what a template deploys from another file'
           ''
         ].join('\n')
       );
-      write('infra/values.json', { keySource: 'Microsoft.CognitiveServices' });
+      write('infra/values.json', { keySource: MICROSOFT_MANAGED });
       // What the Bicep CLI compiles it to with those values (the fake CLI prints main.build).
-      write('infra/main.build', {
-        $schema: SCHEMA,
-        contentVersion: '1.0.0.0',
-        metadata: { _generator: { name: 'bicep', version: '0.30.0' } },
-        resources: [
-          {
-            ...account,
-            properties: {
-              encryption: { ...account.properties.encryption, keySource: 'Microsoft.CognitiveServices' }
+      write(
+        'infra/main.build',
+        template({
+          metadata: { _generator: { name: 'bicep', version: '0.30.0' } },
+          resources: [
+            {
+              ...account,
+              properties: { encryption: { ...account.properties.encryption, keySource: MICROSOFT_MANAGED } }
             }
-          }
-        ]
-      });
+          ]
+        })
+      );
       const document = await evaluateRepository({
         cwd: repo,
         policies: bundledPolicies(),

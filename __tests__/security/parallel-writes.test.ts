@@ -6,13 +6,13 @@
  * only if they hold whichever write ends last, and a transition from a base that may be in several states is sure
  * only where they agree.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
+import { commitFiles, git, initRepository } from '../support/git.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 const CMK = 'Microsoft.KeyVault';
@@ -39,18 +39,63 @@ function account(keySource: string, keyName = 'cmk'): J {
   };
 }
 
-function nested(name: string, resources: J[], dependsOn?: string[], extra: J = {}): J {
+/** The account with this key source (an expression, too) and the customer-managed key's properties. */
+function keyedAccount(keySource: string): J {
+  return {
+    ...account(CMK),
+    properties: {
+      encryption: {
+        keySource,
+        keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
+      }
+    }
+  };
+}
+
+/** A template's body: its resources, and the parameters it declares if any. */
+function body(resources: J[], parameters?: J): J {
+  return { $schema: SCHEMA, contentVersion: '1.0.0.0', ...(parameters ? { parameters } : {}), resources };
+}
+
+function nested(name: string, resources: J[], dependsOn?: string[]): J {
   return {
     type: 'Microsoft.Resources/deployments',
     apiVersion: '2022-09-01',
     name,
     ...(dependsOn ? { dependsOn } : {}),
-    ...extra,
+    properties: { mode: 'Incremental', template: body(resources) }
+  };
+}
+
+/**
+ * The deployments a copy loop makes (`copy`: the loop's name, count, mode and batch size), `<prefix>-<index>`,
+ * each deploying `resources` from a template of its own (inner scope) that declares one parameter and is given
+ * its value, an expression of copyIndex().
+ */
+function copyLoop(
+  prefix: string,
+  copy: J,
+  parameter: { name: string; type: string; value: string },
+  resources: J[]
+): J {
+  return {
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name: `[concat('${prefix}-', copyIndex())]`,
+    copy,
     properties: {
       mode: 'Incremental',
-      template: { $schema: SCHEMA, contentVersion: '1.0.0.0', resources }
+      expressionEvaluationOptions: { scope: 'inner' },
+      parameters: { [parameter.name]: { value: parameter.value } },
+      template: body(resources, { [parameter.name]: { type: parameter.type } })
     }
   };
+}
+
+/** A copy loop of `count` writes of `resource`, each tagged with its index, so that no two write the same body. */
+function eachTagged(prefix: string, copy: J, resource: J): J {
+  const tagged = { ...resource, tags: { writer: "[string(parameters('index'))]" } };
+  return copyLoop(prefix, copy, { name: 'index', type: 'int', value: '[copyIndex()]' }, [tagged]);
 }
 
 function deployment(name: string, keySource: string, dependsOn?: string[]): J {
@@ -84,7 +129,7 @@ function vault(granted: boolean): J {
 const grantingVault = () => vault(true);
 
 function template(resources: J[]): string {
-  return JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources }, null, 2);
+  return JSON.stringify(body(resources), null, 2);
 }
 
 let repo: string;
@@ -167,33 +212,14 @@ describe('one resource written by deployments ARM runs side by side', () => {
   });
 
   it('a copy loop of deployments races unless serial, one at a time', async () => {
-    const loop = (copy: J) => ({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: "[concat('write-', copyIndex())]",
-      copy: { name: 'writes', count: 2, ...copy },
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { keySource: { value: `[createArray('${MMK}', '${CMK}')[copyIndex()]]` } },
-        template: {
-          $schema: SCHEMA,
-          contentVersion: '1.0.0.0',
-          parameters: { keySource: { type: 'string' } },
-          resources: [
-            {
-              ...account(CMK),
-              properties: {
-                encryption: {
-                  keySource: "[parameters('keySource')]",
-                  keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
-                }
-              }
-            }
-          ]
-        }
-      }
-    });
+    // The first write Microsoft-managed, the second customer-managed.
+    const loop = (copy: J) =>
+      copyLoop(
+        'write',
+        { name: 'writes', count: 2, ...copy },
+        { name: 'keySource', type: 'string', value: `[createArray('${MMK}', '${CMK}')[copyIndex()]]` },
+        [keyedAccount("[parameters('keySource')]")]
+      );
     expect(await verdicts([loop({})])).toEqual(['compliant', 'noncompliant']);
     expect(await verdicts([loop({ mode: 'parallel' })])).toEqual(['compliant', 'noncompliant']);
     // Serial, one at a time: the second (customer-managed) completes last.
@@ -245,34 +271,8 @@ describe('one resource written by deployments ARM runs side by side', () => {
 
 describe('many writers: the states are bounded', () => {
   /** `count` deployments in parallel (or `mode`), each writing the account with its own tag. */
-  const many = (count: number, keyOf: string, copy: J = {}) => ({
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name: "[concat('write-', copyIndex())]",
-    copy: { name: 'writes', count, ...copy },
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: { index: { value: '[copyIndex()]' } },
-      template: {
-        $schema: SCHEMA,
-        contentVersion: '1.0.0.0',
-        parameters: { index: { type: 'int' } },
-        resources: [
-          {
-            ...account(CMK),
-            tags: { writer: "[string(parameters('index'))]" },
-            properties: {
-              encryption: {
-                keySource: keyOf,
-                keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
-              }
-            }
-          }
-        ]
-      }
-    }
-  });
+  const many = (count: number, keyOf: string, copy: J = {}) =>
+    eachTagged('write', { name: 'writes', count, ...copy }, keyedAccount(keyOf));
 
   it('up to 16 states are each evaluated', async () => {
     const found = await findings([many(16, `[if(equals(parameters('index'), 3), '${MMK}', '${CMK}')]`)]);
@@ -331,23 +331,7 @@ describe('relation rules with a resource that may end in several states', () => 
 
 describe('relation rules past the combinations checked one by one', () => {
   it('a relation that holds as listed is indeterminate when the combinations are more than 64', async () => {
-    const copies = (count: number, body: J, name: string): J => ({
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: `[concat('${name}-', copyIndex())]`,
-      copy: { name, count },
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        parameters: { index: { value: '[copyIndex()]' } },
-        template: {
-          $schema: SCHEMA,
-          contentVersion: '1.0.0.0',
-          parameters: { index: { type: 'int' } },
-          resources: [{ ...body, tags: { writer: "[string(parameters('index'))]" } }]
-        }
-      }
-    });
+    const copies = (count: number, resource: J, name: string): J => eachTagged(name, { name, count }, resource);
     const access = 'key-vault-key-access';
     // 8 states of the account and 8 of the vault: 64 combinations, each checked; all grant.
     expect(await verdicts([copies(8, account(CMK), 'accounts'), copies(8, grantingVault(), 'vaults')], access)).toEqual(
@@ -361,20 +345,13 @@ describe('relation rules past the combinations checked one by one', () => {
 });
 
 describe('transition rules where the base or the head may end in several states', () => {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-
   async function transition(base: J[], head: J[]): Promise<Finding[]> {
     rmSync(repo, { recursive: true, force: true });
     repo = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-parallel-'));
-    git('init', '-q');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'test');
-    writeFileSync(path.join(repo, 'main.json'), template(base));
-    git('add', '-A');
-    git('commit', '-qm', 'base');
-    git('tag', 'base');
-    writeFileSync(path.join(repo, 'main.json'), template(head));
-    git('commit', '-qam', 'head');
+    initRepository(repo);
+    commitFiles(repo, 'base', { 'main.json': template(base) });
+    git(repo, 'tag', 'base');
+    commitFiles(repo, 'head', { 'main.json': template(head) });
     const document = await evaluateRepository({
       cwd: repo,
       policies: bundledPolicies(),
