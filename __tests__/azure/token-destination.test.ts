@@ -14,10 +14,8 @@ import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
 import { parseScope } from '../../src/azure/scope.js';
 import { UserError } from '../../src/model/errors.js';
-import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { policyModule } from '../support/arm-policy.js';
-import { exemptionsModule } from '../support/arm-exemptions.js';
-import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
+import type { ArmServer } from '../support/arm-server.js';
+import { eachTestArmAndElsewhere, type ElsewhereServer } from '../support/elsewhere-server.js';
 import { connectWith } from './support.js';
 
 const SUB = parseScope('/subscriptions/00000000-0000-0000-0000-000000000001', '--scope');
@@ -25,14 +23,7 @@ const MG = parseScope('/providers/Microsoft.Management/managementGroups/contoso'
 
 let arm: ArmServer;
 let elsewhere: ElsewhereServer;
-beforeEach(async () => {
-  arm = await startArmServer({ modules: [policyModule, exemptionsModule] });
-  elsewhere = await startElsewhereServer();
-});
-afterEach(async () => {
-  await arm.close();
-  await elsewhere.close();
-});
+eachTestArmAndElsewhere(servers => ({ arm, elsewhere } = servers));
 
 const connectTo = connectWith({ retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 1 } });
 const connect = (settings: Partial<ConnectionSettings> = {}): ArmConnection => connectTo(arm, settings);

@@ -11,10 +11,8 @@ import { findConfigFile, loadConfig } from '../../src/config/load.js';
 import { resolveAzureSettings } from '../../src/config/settings.js';
 import { UserError } from '../../src/model/errors.js';
 import type { DeploymentPlan } from '../../src/model/plan.js';
-import { policyModule } from '../support/arm-policy.js';
-import { exemptionsModule } from '../support/arm-exemptions.js';
-import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
+import type { ArmServer } from '../support/arm-server.js';
+import { eachTestArmAndElsewhere, type ElsewhereServer } from '../support/elsewhere-server.js';
 import { git, initRepository } from '../support/git.js';
 
 const BASE = [
@@ -211,14 +209,7 @@ describe("the CLI's plan and deploy in a pull request's job", () => {
   const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
   let arm: ArmServer;
   let elsewhere: ElsewhereServer;
-  beforeEach(async () => {
-    arm = await startArmServer({ modules: [policyModule, exemptionsModule] });
-    elsewhere = await startElsewhereServer();
-  });
-  afterEach(async () => {
-    await arm.close();
-    await elsewhere.close();
-  });
+  eachTestArmAndElsewhere(servers => ({ arm, elsewhere } = servers));
 
   async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
     let stdout = '';

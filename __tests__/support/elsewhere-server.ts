@@ -5,6 +5,9 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exemptionsModule } from './arm-exemptions.js';
+import { policyModule } from './arm-policy.js';
+import { startArmServer, type ArmServer } from './arm-server.js';
 
 export interface ElsewhereRequest {
   method: string;
@@ -42,4 +45,30 @@ export async function startElsewhereServer(): Promise<ElsewhereServer> {
         server.close(() => resolve());
       })
   };
+}
+
+export interface ArmAndElsewhere {
+  /** A loopback Resource Manager with the policy and exemption endpoints: the one cmk-guard is meant to reach. */
+  arm: ArmServer;
+  elsewhere: ElsewhereServer;
+}
+
+/**
+ * Called in a describe block (or at a file's top): before each of its tests, a fresh loopback ARM and a server
+ * elsewhere, handed to `take` (which keeps them); after each test, both are closed.
+ */
+export function eachTestArmAndElsewhere(take: (servers: ArmAndElsewhere) => void): void {
+  let servers: ArmAndElsewhere | undefined;
+  beforeEach(async () => {
+    servers = {
+      arm: await startArmServer({ modules: [policyModule, exemptionsModule] }),
+      elsewhere: await startElsewhereServer()
+    };
+    take(servers);
+  });
+  afterEach(async () => {
+    await servers?.arm.close();
+    await servers?.elsewhere.close();
+    servers = undefined;
+  });
 }
