@@ -21,6 +21,7 @@ import {
   dropRule,
   eachTestPackAndServer,
   MG,
+  PACK,
   packRepository,
   publish,
   publishServer,
@@ -28,8 +29,6 @@ import {
   SUB,
   type Repository
 } from './support.js';
-
-const PACK = 'cmk-guard-foundry-tools';
 
 /** Four accounts, each with an exception: their exemptions span pages of the exemption list (3 a page). */
 const ACCOUNTS = ['legacy', 'legacy-2', 'legacy-3', 'legacy-4'].map(

@@ -9,9 +9,8 @@ import { startArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
 import { seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { eachTestPackAndServer, MG, packRepository, publish, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, PACK, packRepository, publish, SUB, type Repository } from './support.js';
 
-const PACK = 'cmk-guard-foundry-tools';
 const PROD = '/providers/Microsoft.Management/managementGroups/prod';
 const ONLINE = '/providers/Microsoft.Management/managementGroups/online';
 const ELSEWHERE = '/providers/Microsoft.Management/managementGroups/elsewhere';

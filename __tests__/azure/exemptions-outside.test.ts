@@ -13,9 +13,8 @@ import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { graphRow, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { eachTestPackAndServer, publish, RG, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, PACK, publish, RG, SUB, type Repository } from './support.js';
 
-const PACK = 'cmk-guard-foundry-tools';
 const ASSIGNMENT = `${SUB}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
 const SUB2 = '/subscriptions/00000000-0000-0000-0000-0000000000dd';
 const ACCOUNT = `${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`;

@@ -12,9 +12,8 @@ import type { ArmServer } from '../support/arm-server.js';
 import { seedPolicyResource, storedAt } from '../support/arm-policy.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { eachTestPackAndServer, MG, OWNER, publish, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, MG, OWNER, PACK, publish, SUB, type Repository } from './support.js';
 
-const PACK = 'cmk-guard-foundry-tools';
 const group = (name: string) => `/providers/Microsoft.Management/managementGroups/${name}`;
 const SANDBOX = group('sandbox');
 const PLATFORM = group('platform');

@@ -20,6 +20,7 @@ import {
   dropRule,
   eachTestPackAndServer,
   MG,
+  PACK,
   packRepository,
   publish,
   publishServer,
@@ -27,7 +28,6 @@ import {
   type Repository
 } from './support.js';
 
-const PACK = 'cmk-guard-foundry-tools';
 const ONE_DEFINITION = /\/policyDefinitions\/ai-hub-cmk$/i;
 
 /** What the server holds: the id of every policy resource, lowercased, sorted. */

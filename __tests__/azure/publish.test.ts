@@ -12,6 +12,7 @@ import {
   eachTestPackAndServer,
   MG,
   OWNER,
+  PACK,
   publish,
   publishServer,
   RG,
@@ -20,7 +21,6 @@ import {
   type Repository
 } from './support.js';
 
-const PACK = 'cmk-guard-foundry-tools';
 const DEFINITIONS = [
   'ai-hub-cmk',
   'ai-hub-hbi',

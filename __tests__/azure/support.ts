@@ -17,6 +17,8 @@ export const MG = '/providers/Microsoft.Management/managementGroups/contoso';
 export const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
 export const RG = `${SUB}/resourceGroups/ai-prod`;
 export const OWNER = 'github.com/contoso/policies';
+/** The bundled pack's name (policies/pack.yaml), which its initiative and its assignment take. */
+export const PACK = 'cmk-guard-foundry-tools';
 
 export interface Repository {
   root: string;
