@@ -53,6 +53,17 @@ describe('the alias lines kept at build time', () => {
       ['microsoft.contoso/widgets/nothing', null],
       ['microsoft.keyvault/vaults/enablesoftdelete', 'Microsoft.KeyVault/vaults/enableSoftDelete\t!m']
     ]);
+    // A recording inside another: the outer one sees the inner one's names as well as its own.
+    let inner: [string, string | null][] = [];
+    const outer = aliasLinesLookedUpBy(() => {
+      lookupAlias('Microsoft.Storage/storageAccounts/encryption.keySource');
+      inner = aliasLinesLookedUpBy(() => void lookupAlias('Microsoft.KeyVault/vaults/enablePurgeProtection'));
+    });
+    expect(inner.map(([name]) => name)).toEqual(['microsoft.keyvault/vaults/enablepurgeprotection']);
+    expect(outer.map(([name]) => name)).toEqual([
+      'microsoft.keyvault/vaults/enablepurgeprotection',
+      'microsoft.storage/storageaccounts/encryption.keysource'
+    ]);
   });
 });
 

@@ -146,7 +146,7 @@ function entryOf(lower: string): Entry | undefined {
   let found = entries.get(lower);
   if (found === undefined) {
     const built = builtLines()?.get(lower);
-    const line = built !== undefined ? built : lineInShards(lower);
+    const line = built !== undefined ? built : aliasLineInShards(lower);
     found = line === null ? null : entryOfLine(line);
     entries.set(lower, found);
   }
@@ -154,10 +154,10 @@ function entryOf(lower: string): Entry | undefined {
 }
 
 /**
- * An alias name's (folded) line in the shards, or null: it is found in the shards' folded text, the later shard and
- * the later line first, as unpacking them in order would leave it.
+ * An alias name's (folded) line in the shards, or null, whatever was kept at build time: it is found in the shards'
+ * folded text, the later shard and the later line first, as unpacking them in order would leave it.
  */
-function lineInShards(lower: string): string | null {
+export function aliasLineInShards(lower: string): string | null {
   // A line holds no name with a tab or a line break in it (they separate its fields and lines).
   const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
   for (let i = shards.length - 1; i >= 0; i--) {
@@ -169,8 +169,8 @@ function lineInShards(lower: string): string | null {
 }
 
 /**
- * Every alias name (folded) `action` looks up, in order, with its line in the shards (null: in none): what the
- * build keeps in aliasLines.generated.ts for loading the bundled rules.
+ * Every alias name (folded) `action` looks up, sorted, with its line in the shards (null: in none): what the build
+ * keeps in aliasLines.generated.ts for loading the bundled rules. A recording around this one sees them too.
  */
 export function aliasLinesLookedUpBy(action: () => void): [string, string | null][] {
   const outer = recording;
@@ -180,13 +180,9 @@ export function aliasLinesLookedUpBy(action: () => void): [string, string | null
     action();
   } finally {
     recording = outer;
+    for (const name of names) outer?.add(name);
   }
-  return [...names].sort().map(lower => [lower, lineInShards(lower)]);
-}
-
-/** An alias name's (folded) line in the shards, whatever was kept at build time (tests). */
-export function aliasLineInShards(lower: string): string | null {
-  return lineInShards(lower);
+  return [...names].sort().map(lower => [lower, aliasLineInShards(lower)]);
 }
 
 /** The last line of a shard whose folded name is `lower`, as the shard spells it. */
