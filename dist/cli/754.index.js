@@ -4729,17 +4729,17 @@ function entryOf(lower) {
     let found = entries.get(lower);
     if (found === undefined) {
         const built = builtLines()?.get(lower);
-        const line = built !== undefined ? built : lineInShards(lower);
+        const line = built !== undefined ? built : aliasLineInShards(lower);
         found = line === null ? null : entryOfLine(line);
         entries.set(lower, found);
     }
     return found ?? undefined;
 }
 /**
- * An alias name's (folded) line in the shards, or null: it is found in the shards' folded text, the later shard and
- * the later line first, as unpacking them in order would leave it.
+ * An alias name's (folded) line in the shards, or null, whatever was kept at build time: it is found in the shards'
+ * folded text, the later shard and the later line first, as unpacking them in order would leave it.
  */
-function lineInShards(lower) {
+function aliasLineInShards(lower) {
     // A line holds no name with a tab or a line break in it (they separate its fields and lines).
     const shards = lower.includes('\t') || lower.includes('\n') ? [] : shardsOf(lower);
     for (let i = shards.length - 1; i >= 0; i--) {
@@ -4751,8 +4751,8 @@ function lineInShards(lower) {
     return null;
 }
 /**
- * Every alias name (folded) `action` looks up, in order, with its line in the shards (null: in none): what the
- * build keeps in aliasLines.generated.ts for loading the bundled rules.
+ * Every alias name (folded) `action` looks up, sorted, with its line in the shards (null: in none): what the build
+ * keeps in aliasLines.generated.ts for loading the bundled rules. A recording around this one sees them too.
  */
 function aliasLinesLookedUpBy(action) {
     const outer = recording;
@@ -4763,12 +4763,10 @@ function aliasLinesLookedUpBy(action) {
     }
     finally {
         recording = outer;
+        for (const name of names)
+            outer?.add(name);
     }
-    return [...names].sort().map(lower => [lower, lineInShards(lower)]);
-}
-/** An alias name's (folded) line in the shards, whatever was kept at build time (tests). */
-function aliasLineInShards(lower) {
-    return lineInShards(lower);
+    return [...names].sort().map(lower => [lower, aliasLineInShards(lower)]);
 }
 /** The last line of a shard whose folded name is `lower`, as the shard spells it. */
 function lineOf({ text, folded }, lower) {
