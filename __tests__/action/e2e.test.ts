@@ -854,32 +854,9 @@ describeBuilt(
       async () => {
         const gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-gate-'));
         try {
-          const workspace = path.join(gate, 'workspace');
-          cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
-          const git = (...args: string[]) =>
-            execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
-              .toString()
-              .trim();
-          writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\n');
-          git('init', '-q', '-b', 'main');
-          git('config', 'user.email', 'test@example.com');
-          git('config', 'user.name', 'test');
-          git('add', '-A');
-          git('commit', '-q', '-m', 'base');
-          const baseSha = git('rev-parse', 'HEAD');
-          writeFileSync(
-            path.join(workspace, 'cmk-guard.yaml'),
-            'templates: ["templates/*.json"]\nskip-rules: [foundry-tools-cmk]\nfail-on: never\n'
-          );
-          git('commit', '-qam', 'loosen the gate');
-          const event = path.join(gate, 'event.json');
-          writeFileSync(
-            event,
-            JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
-          );
-          const run = await runAction(gate, server, { 'changed-files-only': 'false' }, 'gate', {
-            GITHUB_EVENT_PATH: event
-          });
+          const loosened = 'templates: ["templates/*.json"]\nskip-rules: [foundry-tools-cmk]\nfail-on: never\n';
+          const event = configPullRequest(gate, 'templates: ["templates/*.json"]\n', loosened);
+          const run = await runAction(gate, server, { 'changed-files-only': 'false' }, 'gate', event);
           expect(run.outputs.result).toBe('fail');
           expect(run.code).toBe(1);
           expect(run.stdout).toMatch(/^::error file=templates\/accounts\.json,line=\d+.*customer-managed key::/m);
@@ -1120,32 +1097,17 @@ if (built && !builtWithAzure) {
   it("on a pull request, compliance fails as the base's cmk-guard.yaml says: the pull request's `fail-on: never` waits for the merge", async () => {
     const gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-compliance-gate-'));
     try {
-      const workspace = path.join(gate, 'workspace');
-      cpSync(path.resolve('__tests__/fixtures/action/workspace'), workspace, { recursive: true });
-      const git = (...args: string[]) =>
-        execFileSync('git', args, { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
-          .toString()
-          .trim();
-      writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\n');
-      git('init', '-q', '-b', 'main');
-      git('config', 'user.email', 'test@example.com');
-      git('config', 'user.name', 'test');
-      git('add', '-A');
-      git('commit', '-q', '-m', 'base');
-      const baseSha = git('rev-parse', 'HEAD');
-      writeFileSync(path.join(workspace, 'cmk-guard.yaml'), 'templates: ["templates/*.json"]\nfail-on: never\n');
-      git('commit', '-qam', 'never fail');
-      const event = path.join(gate, 'event.json');
-      writeFileSync(
-        event,
-        JSON.stringify({ ...payload, pull_request: { ...payload.pull_request, base: { sha: baseSha } } })
+      const event = configPullRequest(
+        gate,
+        'templates: ["templates/*.json"]\n',
+        'templates: ["templates/*.json"]\nfail-on: never\n'
       );
       const run = await runAction(
         gate,
         github,
         { command: 'compliance', scope: MG, 'arm-endpoint': arm.url, comment: 'false' },
         'compliance-gate',
-        { ...env(), GITHUB_EVENT_PATH: event }
+        { ...env(), ...event }
       );
       expect(run.outputs.noncompliant).toBe('1');
       expect(run.outputs.result).toBe('fail');

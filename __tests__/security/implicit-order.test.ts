@@ -12,57 +12,7 @@ import type { Finding } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { expandTemplateFile } from '../../src/sources/templates.js';
-
-const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
-const CMK = 'Microsoft.KeyVault';
-const MMK = 'Microsoft.CognitiveServices';
-
-type J = Record<string, unknown>;
-
-function account(keySource: string, tags: J = {}): J {
-  return {
-    type: 'Microsoft.CognitiveServices/accounts',
-    apiVersion: '2024-10-01',
-    name: 'oai-raced',
-    location: 'westeurope',
-    kind: 'AIServices',
-    sku: { name: 'S0' },
-    identity: { type: 'SystemAssigned' },
-    tags,
-    properties: {
-      customSubDomainName: 'oai-raced',
-      encryption:
-        keySource === CMK
-          ? { keySource, keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' } }
-          : { keySource }
-    }
-  };
-}
-
-function vault(granted: boolean, tags: J = {}): J {
-  return {
-    type: 'Microsoft.KeyVault/vaults',
-    apiVersion: '2023-07-01',
-    name: 'kv-raced',
-    location: 'westeurope',
-    tags,
-    properties: {
-      tenantId: '[subscription().tenantId]',
-      sku: { family: 'A', name: 'standard' },
-      enablePurgeProtection: true,
-      accessPolicies: granted
-        ? [
-            {
-              tenantId: '[subscription().tenantId]',
-              objectId:
-                "[reference(resourceId('Microsoft.CognitiveServices/accounts', 'oai-raced'), '2024-10-01', 'full').identity.principalId]",
-              permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] }
-            }
-          ]
-        : []
-    }
-  };
-}
+import { CMK, MMK, SCHEMA, racedAccount as account, racedVault as vault, type J } from '../support/race-fixtures.js';
 
 /** A nested deployment (inner scope) whose template writes `resource`, with an output `x`. */
 function source(name: string, resource: J, extra: J = {}): J {

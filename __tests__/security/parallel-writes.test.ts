@@ -13,31 +13,7 @@ import type { Finding } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { commitFiles, git, initRepository } from '../support/git.js';
-
-const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
-const CMK = 'Microsoft.KeyVault';
-const MMK = 'Microsoft.CognitiveServices';
-
-type J = Record<string, unknown>;
-
-function account(keySource: string, keyName = 'cmk'): J {
-  return {
-    type: 'Microsoft.CognitiveServices/accounts',
-    apiVersion: '2024-10-01',
-    name: 'oai-raced',
-    location: 'westeurope',
-    kind: 'AIServices',
-    sku: { name: 'S0' },
-    identity: { type: 'SystemAssigned' },
-    properties: {
-      customSubDomainName: 'oai-raced',
-      encryption:
-        keySource === CMK
-          ? { keySource, keyVaultProperties: { keyName, keyVaultUri: 'https://kv-raced.vault.azure.net/' } }
-          : { keySource }
-    }
-  };
-}
+import { CMK, MMK, SCHEMA, racedAccount as account, racedVault as vault, type J } from '../support/race-fixtures.js';
 
 /** The account with this key source (an expression, too) and the customer-managed key's properties. */
 function keyedAccount(keySource: string): J {
@@ -100,30 +76,6 @@ function eachTagged(prefix: string, copy: J, resource: J): J {
 
 function deployment(name: string, keySource: string, dependsOn?: string[]): J {
   return nested(name, [account(keySource)], dependsOn);
-}
-
-function vault(granted: boolean): J {
-  return {
-    type: 'Microsoft.KeyVault/vaults',
-    apiVersion: '2023-07-01',
-    name: 'kv-raced',
-    location: 'westeurope',
-    properties: {
-      tenantId: '[subscription().tenantId]',
-      sku: { family: 'A', name: 'standard' },
-      enablePurgeProtection: true,
-      accessPolicies: granted
-        ? [
-            {
-              tenantId: '[subscription().tenantId]',
-              objectId:
-                "[reference(resourceId('Microsoft.CognitiveServices/accounts', 'oai-raced'), '2024-10-01', 'full').identity.principalId]",
-              permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] }
-            }
-          ]
-        : []
-    }
-  };
 }
 
 const grantingVault = () => vault(true);
