@@ -121,6 +121,10 @@ describe('one resource written by deployments ARM runs side by side', () => {
     expect(bad.resource.line).toBeGreaterThanOrEqual(accountLine(1));
     expect(bad.resource.line).toBeLessThan(accountLine(2));
     expect(bad.message).toContain('no dependsOn orders');
+    // And how to order them: either way ARM documents.
+    expect(bad.message).toContain(
+      'Make one deployment depend on the other: dependsOn, or a reference() to it by its name.'
+    );
     expect(bad.message).toContain(`main.json:${accountLine(1)}`);
     expect(bad.message).toContain(`main.json:${accountLine(2)}`);
     // In either document order.
@@ -237,6 +241,7 @@ describe('many writers: the states are bounded', () => {
     expect(found.map(f => f.verdict)).toEqual(['indeterminate']);
     expect(found[0].reason).toContain('no dependsOn orders');
     expect(found[0].message).toContain('more than the 16');
+    expect(found[0].message).toContain('dependsOn, or a reference() to it by its name.');
     // Ordered one at a time, the last is the end state, however many.
     expect(await verdicts([many(17, CMK, { mode: 'serial', batchSize: 1 })])).toEqual(['compliant']);
   });

@@ -8,6 +8,8 @@
 
 /** The deployments that race. */
 const UNORDERED = 'deployments that no dependsOn orders';
+/** How to end the race: either makes ARM run one deployment after the other (ARM's documented implicit dependency). */
+const ORDER_THEM = 'Make one deployment depend on the other: dependsOn, or a reference() to it by its name.';
 /** What a resource's end state depends on. */
 const ORDER = `depends on the order ARM runs ${UNORDERED} in`;
 
@@ -39,7 +41,7 @@ export function raceWording(w: RaceWording): string {
       return (
         `Which state ${w.name} ends in ${ORDER} (it is written at ${w.writes}), and ${w.count} are more than the ` +
         `${w.max} cmk-guard evaluates one by one: this is the state the write at ${w.at} leaves, and a verdict that ` +
-        `the resource complies cannot be given. Order the deployments with dependsOn.`
+        `the resource complies cannot be given. ${ORDER_THEM}`
       );
     case 'capped note':
       return (
@@ -50,7 +52,7 @@ export function raceWording(w: RaceWording): string {
       return (
         `This is one of ${w.states} states ${w.name} may end in, and which depends on the order ARM runs deployments ` +
         `in: it is written at ${w.at} and at ${w.racing} by ${UNORDERED}, which ARM runs side by side, and this is ` +
-        `the state the write at ${w.at} leaves if it completes last. Make one deployment depend on the other.`
+        `the state the write at ${w.at} leaves if it completes last. ${ORDER_THEM}`
       );
     case 'state':
       return (
@@ -60,7 +62,7 @@ export function raceWording(w: RaceWording): string {
     case 'raced note':
       return (
         `${w.id} is written at ${w.writes} by ${UNORDERED}, which ARM runs side by side: it may end in any of ` +
-        `${w.states} states, and each is evaluated. Make one deployment depend on the other.`
+        `${w.states} states, and each is evaluated. ${ORDER_THEM}`
       );
     case 'capped verdict':
       return `${ORDER}, with more end states than are evaluated`;
