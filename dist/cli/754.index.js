@@ -6447,6 +6447,8 @@ function describeChanges(changes) {
  */
 /** The deployments that race. */
 const UNORDERED = 'deployments that no dependsOn orders';
+/** How to end the race: either makes ARM run one deployment after the other (ARM's documented implicit dependency). */
+const ORDER_THEM = 'Make one deployment depend on the other: dependsOn, or a reference() to it by its name.';
 /** What a resource's end state depends on. */
 const ORDER = `depends on the order ARM runs ${UNORDERED} in`;
 function raceWording(w) {
@@ -6454,20 +6456,20 @@ function raceWording(w) {
         case 'capped state':
             return (`Which state ${w.name} ends in ${ORDER} (it is written at ${w.writes}), and ${w.count} are more than the ` +
                 `${w.max} cmk-guard evaluates one by one: this is the state the write at ${w.at} leaves, and a verdict that ` +
-                `the resource complies cannot be given. Order the deployments with dependsOn.`);
+                `the resource complies cannot be given. ${ORDER_THEM}`);
         case 'capped note':
             return (`${w.id} is written by ${w.writers} ${UNORDERED}, leaving more states than the ${w.max} evaluated one by ` +
                 `one: its verdicts are indeterminate unless noncompliant.`);
         case 'racing state':
             return (`This is one of ${w.states} states ${w.name} may end in, and which depends on the order ARM runs deployments ` +
                 `in: it is written at ${w.at} and at ${w.racing} by ${UNORDERED}, which ARM runs side by side, and this is ` +
-                `the state the write at ${w.at} leaves if it completes last. Make one deployment depend on the other.`);
+                `the state the write at ${w.at} leaves if it completes last. ${ORDER_THEM}`);
         case 'state':
             return (`This is one of ${w.states} states ${w.name} may end in, and which ${ORDER} (it is written at ${w.writes}): ` +
                 `this is the state the write at ${w.at} leaves if it completes last.`);
         case 'raced note':
             return (`${w.id} is written at ${w.writes} by ${UNORDERED}, which ARM runs side by side: it may end in any of ` +
-                `${w.states} states, and each is evaluated. Make one deployment depend on the other.`);
+                `${w.states} states, and each is evaluated. ${ORDER_THEM}`);
         case 'capped verdict':
             return `${ORDER}, with more end states than are evaluated`;
         case 'capped relation':
