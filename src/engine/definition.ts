@@ -87,6 +87,13 @@ export interface CompiledDefinition {
   notes: string[];
   appliesToType(type: string): boolean;
   /**
+   * False when `evaluate` answers not applicable for every resource of this type, whatever its body and the
+   * assignment: the mode does not evaluate the type, or the rule's `if` requires a type (an `equals` or `in` of
+   * literal types, reached through `allOf`) that this one is not, and Azure Policy does not look further (the
+   * `then`, its effect included, is read only where the `if` holds). The cheap test a run makes before `evaluate`.
+   */
+  mayApply(type: string): boolean;
+  /**
    * The resource types (lowercased) the rule can apply to, with those its existence effect looks
    * for; null when any type may match. Live evaluation reads only these from Azure.
    */
@@ -811,6 +818,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     parameters,
     notes,
     appliesToType: mode.appliesToType,
+    mayApply: (type: string) => {
+      const decided = typeDecides(type);
+      return decided !== 'mode' && decided !== 'gate';
+    },
     resourceTypes: typesOfRule(ruleObj),
     readsRelated: details?.type !== undefined,
     relatedTypes:

@@ -267,6 +267,7 @@ function memberDefinition(set: PolicySet, member: PolicySetMember, definition: C
     ...definition,
     name: `${set.name}/${member.referenceId}`,
     appliesToType: (type: string) => definition.appliesToType(type),
+    mayApply: (type: string) => definition.mayApply(type),
     evaluate: (resource: Resource, options: EvaluateOptions = {}) =>
       definition.evaluate(resource, { ...options, parameters: values })
   };

@@ -94,8 +94,9 @@ export function evaluateInOrder(
         if (finding) findings.push(finding);
         continue;
       }
-      // Most resources: one write, nothing changes it: each definition sees the resource as declared.
-      if (!def.appliesToType(resource.type)) continue;
+      // Most resources: one write, nothing changes it: each definition sees the resource as declared, and most
+      // definitions are about other types.
+      if (!def.mayApply(resource.type)) continue;
       options.checkpoint?.();
       const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
       if (evaluation.applicable) findings.push(toFinding(def, resource, evaluation));
