@@ -184,3 +184,47 @@ describe('mayApply', () => {
     expect(findings.length).toBeGreaterThan(10);
   });
 });
+
+describe('the generated code of a definition', () => {
+  it('is made when a resource first needs it, once, and only for the definitions a run evaluates', () => {
+    const made: string[] = [];
+    const real = globalThis.Function;
+    // generate.ts builds each definition's code with `new Function`: count what is built, and for which rule.
+    globalThis.Function = new Proxy(real, {
+      construct(target, args: string[]) {
+        made.push(args[args.length - 1]);
+        return Reflect.construct(target, args);
+      }
+    });
+    try {
+      const definitions = fs
+        .readdirSync(PACK)
+        .filter(f => f.endsWith('.json'))
+        .sort()
+        .map(f => loadDefinition({ file: f, json: JSON.parse(fs.readFileSync(path.join(PACK, f), 'utf8')) }));
+      expect(made).toHaveLength(0);
+      const vault = (name: string, purge: boolean) =>
+        armResource({
+          type: 'Microsoft.KeyVault/vaults',
+          name,
+          location: 'westeurope',
+          properties: { enableSoftDelete: true, enablePurgeProtection: purge }
+        });
+      const findings = evaluateDefinitions(definitions, [vault('kv1', false), vault('kv2', true)]);
+      const forVaults = definitions.filter(d => d.mayApply('Microsoft.KeyVault/vaults'));
+      expect(forVaults.map(d => d.name).sort()).toEqual(['key-vault-purge-protection', 'key-vault-soft-delete']);
+      expect(made).toHaveLength(forVaults.length);
+      expect(made.every(source => source.includes('function generatedCondition'))).toBe(true);
+      expect(findings.map(f => `${f.definition} ${f.resource.name} ${f.verdict}`).sort()).toEqual([
+        'key-vault-purge-protection kv1 noncompliant',
+        'key-vault-purge-protection kv2 compliant',
+        'key-vault-soft-delete kv1 compliant',
+        'key-vault-soft-delete kv2 compliant'
+      ]);
+      evaluateDefinitions(definitions, [vault('kv3', true)]);
+      expect(made).toHaveLength(forVaults.length);
+    } finally {
+      globalThis.Function = real;
+    }
+  });
+});

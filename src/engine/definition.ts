@@ -18,7 +18,7 @@ import { typesOfRule } from './resourceTypes.js';
 import { canonicalEffect, isExistenceEffect } from './effects.js';
 import { DefinitionError, UnsupportedError } from './errors.js';
 import { compileValue, perAssignment, type CompiledValue } from './expressions.js';
-import { NOT_APPLICABLE, generateRule, type RuntimeMaker } from './generate.js';
+import { NOT_APPLICABLE, generateRule, type GeneratedRule, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
@@ -433,17 +433,20 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       `mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`
     );
   // The same two as one generated function, which resources are evaluated with (the closures stay
-  // the reference, and run what the generated code does not write out).
-  const generated = options.interpret
-    ? undefined
-    : generateRule(
-        ruleObj.if,
-        applicabilityCondition(ruleObj.if),
-        at('policyRule.if'),
-        compiler,
-        makeRuntime as RuntimeMaker,
-        gateLeaf
-      );
+  // the reference, and run what the generated code does not write out). It is made when a resource first
+  // needs it: the closures above have checked the condition, and a run on a few templates evaluates few of
+  // the definitions it loads (`mayApply` passes over those about other types), so most starts make none.
+  const interpret = options.interpret === true;
+  let generatedRule: GeneratedRule | undefined;
+  const generated = (): GeneratedRule =>
+    (generatedRule ??= generateRule(
+      ruleObj.if,
+      applicabilityCondition(ruleObj.if),
+      at('policyRule.if'),
+      compiler,
+      makeRuntime as RuntimeMaker,
+      gateLeaf
+    ));
   // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
   // gate; `equals` also wants the type as long as its operand folded.
   const gateLeafLength = (() => {
@@ -854,11 +857,11 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       // The common case (the effect known for the assignment and plain, the condition generated),
       // answered as the general path below answers it, with less on the way.
       let truth: Truth | typeof NOT_APPLICABLE | undefined;
-      if (plain !== undefined && params === effectParams && generated !== undefined) {
+      if (plain !== undefined && params === effectParams && !interpret) {
         const decided = typeDecides(resource.type);
         if (decided === 'gate') return plain.notMatched;
         if (decided === 'read' || decided === 'held') {
-          truth = generated(resource, params, options, true, decided === 'held');
+          truth = (generatedRule ?? generated())(resource, params, options, true, decided === 'held');
           if (truth === false) return plain.compliant;
           if (truth === NOT_APPLICABLE) return plain.notMatched;
           if (truth === true) return new NonCompliant(plain.nonCompliant, resource, params, options, undefined);
@@ -888,12 +891,14 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
       // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
       const existenceEffect = isExistenceEffect(effect);
-      truth ??= generated
-        ? generated(resource, params, options, !existenceEffect, decided === 'held')
+      truth ??= !interpret
+        ? generated()(resource, params, options, !existenceEffect, decided === 'held')
         : condition((rt ??= makeRuntime(resource, params, options)));
       if (truth === false || truth === NOT_APPLICABLE) {
         if (existenceEffect) return notMatched(effect);
-        const applied = generated ? truth === false : applies((rt ??= makeRuntime(resource, params, options))) === true;
+        const applied = !interpret
+          ? truth === false
+          : applies((rt ??= makeRuntime(resource, params, options))) === true;
         return applied ? compliantFor(effect) : notMatched(effect);
       }
       if (truth !== true) {
