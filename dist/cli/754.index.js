@@ -6734,8 +6734,9 @@ function evaluateInOrder(defs, resources, options = {}) {
                     findings.push(finding);
                 continue;
             }
-            // Most resources: one write, nothing changes it: each definition sees the resource as declared.
-            if (!def.appliesToType(resource.type))
+            // Most resources: one write, nothing changes it: each definition sees the resource as declared, and most
+            // definitions are about other types.
+            if (!def.mayApply(resource.type))
                 continue;
             options.checkpoint?.();
             const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
@@ -12696,10 +12697,12 @@ function loadDefinition(src, options = {}) {
         [...gate].every(t => !isIndexedType(t)))
         notes.push(`mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`);
     // The same two as one generated function, which resources are evaluated with (the closures stay
-    // the reference, and run what the generated code does not write out).
-    const generated = options.interpret
-        ? undefined
-        : generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime, gateLeaf);
+    // the reference, and run what the generated code does not write out). It is made when a resource first
+    // needs it: the closures above have checked the condition, and a run on a few templates evaluates few of
+    // the definitions it loads (`mayApply` passes over those about other types), so most starts make none.
+    const interpret = options.interpret === true;
+    let generatedRule;
+    const generated = () => (generatedRule ??= generateRule(ruleObj.if, applicabilityCondition(ruleObj.if), at('policyRule.if'), compiler, makeRuntime, gateLeaf));
     // A type the gate lets through satisfies the gate's leaf: an `in` list's lower-cased values are the
     // gate; `equals` also wants the type as long as its operand folded.
     const gateLeafLength = (() => {
@@ -13043,6 +13046,10 @@ function loadDefinition(src, options = {}) {
         parameters,
         notes,
         appliesToType: mode.appliesToType,
+        mayApply: (type) => {
+            const decided = typeDecides(type);
+            return decided !== 'mode' && decided !== 'gate';
+        },
         resourceTypes: typesOfRule(ruleObj),
         readsRelated: details?.type !== undefined,
         relatedTypes: details?.type === undefined
@@ -13077,12 +13084,12 @@ function loadDefinition(src, options = {}) {
             // The common case (the effect known for the assignment and plain, the condition generated),
             // answered as the general path below answers it, with less on the way.
             let truth;
-            if (plain !== undefined && params === effectParams && generated !== undefined) {
+            if (plain !== undefined && params === effectParams && !interpret) {
                 const decided = typeDecides(resource.type);
                 if (decided === 'gate')
                     return plain.notMatched;
                 if (decided === 'read' || decided === 'held') {
-                    truth = generated(resource, params, options, true, decided === 'held');
+                    truth = (generatedRule ?? generated())(resource, params, options, true, decided === 'held');
                     if (truth === false)
                         return plain.compliant;
                     if (truth === NOT_APPLICABLE)
@@ -13118,13 +13125,15 @@ function loadDefinition(src, options = {}) {
             // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
             // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
             const existenceEffect = isExistenceEffect(effect);
-            truth ??= generated
-                ? generated(resource, params, options, !existenceEffect, decided === 'held')
+            truth ??= !interpret
+                ? generated()(resource, params, options, !existenceEffect, decided === 'held')
                 : condition((rt ??= makeRuntime(resource, params, options)));
             if (truth === false || truth === NOT_APPLICABLE) {
                 if (existenceEffect)
                     return notMatched(effect);
-                const applied = generated ? truth === false : applies((rt ??= makeRuntime(resource, params, options))) === true;
+                const applied = !interpret
+                    ? truth === false
+                    : applies((rt ??= makeRuntime(resource, params, options))) === true;
                 return applied ? compliantFor(effect) : notMatched(effect);
             }
             if (truth !== true) {
@@ -13392,6 +13401,7 @@ function memberDefinition(set, member, definition) {
         ...definition,
         name: `${set.name}/${member.referenceId}`,
         appliesToType: (type) => definition.appliesToType(type),
+        mayApply: (type) => definition.mayApply(type),
         evaluate: (resource, options = {}) => definition.evaluate(resource, { ...options, parameters: values })
     };
 }
