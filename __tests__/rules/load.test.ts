@@ -363,3 +363,37 @@ describe('schemas checked one after another', () => {
     expect(loadRuleFile(write('always.yaml', always)).schema).toBe(true);
   });
 });
+
+describe('a policy rule in mode Indexed about a type Indexed never evaluates', () => {
+  const about = (types: string) => good.replace('resourceType: Microsoft.CognitiveServices/accounts', types);
+  it('is refused at the type, with what to write instead', () => {
+    const file = write('keys.yaml', about('resourceType: Microsoft.KeyVault/vaults/keys'));
+    expect(problems(() => loadRuleFile(file))).toEqual([
+      `${file}:11:15: mode Indexed never evaluates Microsoft.KeyVault/vaults/keys: Azure Policy's Indexed mode evaluates only resource types that support tags and location, and by the tag-support page this one does not, so the rule would never report on it. Write \`mode: All\`, or name a type Indexed evaluates.`
+    ]);
+  });
+  it('names each such type of a list, at its own line', () => {
+    const file = write(
+      'list.yaml',
+      about(
+        'resourceType:\n  - Microsoft.KeyVault/vaults\n  - Microsoft.Network/routeTables/routes\n  - Microsoft.Resources/resourceGroups'
+      )
+    );
+    const found = problems(() => loadRuleFile(file));
+    expect(found.map(p => p.split(': mode')[0])).toEqual([`${file}:13:5`, `${file}:14:5`]);
+    expect(found[0]).toContain('never evaluates Microsoft.Network/routeTables/routes');
+    expect(found[1]).toContain('never evaluates Microsoft.Resources/resourceGroups');
+  });
+  it('loads in mode All, and in mode Indexed about a type it evaluates, in any case', () => {
+    const all = about('resourceType: Microsoft.KeyVault/vaults/keys').replace('mode: Indexed', 'mode: All');
+    expect(loadRuleFile(write('all.yaml', all)).mode).toBe('All');
+    const tracked = about('resourceType: microsoft.keyvault/VAULTS');
+    expect(loadRuleFile(write('tracked.yaml', tracked)).mode).toBe('Indexed');
+  });
+  it('is not asked of relation and transition rules, which only a pull request checks', () => {
+    const transition = about('resourceType: Microsoft.KeyVault/vaults/keys')
+      .replace('name: cmk-rule', 'kind: transition\nname: cmk-rule')
+      .replace(/^schema:[\s\S]*?(?=^remediation)/m, 'schema: true\n');
+    expect(loadRuleFile(write('transition.yaml', transition)).kind).toBe('transition');
+  });
+});

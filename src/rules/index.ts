@@ -11,6 +11,7 @@ import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.j
 import { readTextFile } from '../model/textFile.js';
 import { parseJson } from '../model/jsonText.js';
 import { escapeReason } from '../sources/boundary.js';
+import { isIndexedType } from '../engine/modes.js';
 import type { CompilablePack, CompilableRule, JsonSchema } from '../compiler/index.js';
 import { isParsedAtBuild, parseDocument, type ParsedDocument } from './positions.js';
 import { generatedValidators } from './tooling.js';
@@ -131,6 +132,7 @@ export function checkRule(doc: ParsedDocument): UserError[] {
       )
     );
   }
+  if (kind === 'policy' && value.mode === 'Indexed') errors.push(...unevaluatedTypeErrors(value.resourceType, at));
   const relation = isMapping(value.relation) ? value.relation : undefined;
   const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
   const schemas: [string, Json | undefined][] = [
@@ -151,6 +153,27 @@ export function checkRule(doc: ParsedDocument): UserError[] {
     errors.push(...(unknown.length > 0 ? unknown : invalidSchemaErrors(schema, pointer, doc)));
   }
   return errors;
+}
+
+/**
+ * A policy rule in mode Indexed about a type Indexed never evaluates: "indexed: only evaluate resource types that
+ * support tags and location" (definition-structure-basics#resource-manager-modes). Azure accepts such a definition and
+ * it never reports; by the tag-support page (src/engine/modes.ts) the type is one of those, so the rule is refused
+ * here, where its author can still choose mode All.
+ */
+function unevaluatedTypeErrors(resourceType: Json | undefined, at: (pointer: string) => SourcePosition): UserError[] {
+  const types = typeof resourceType === 'string' ? [resourceType] : Array.isArray(resourceType) ? resourceType : [];
+  const pointer = (i: number) => (typeof resourceType === 'string' ? '/resourceType' : `/resourceType/${i}`);
+  return types.flatMap((type, i) =>
+    typeof type === 'string' && !isIndexedType(type)
+      ? [
+          new UserError(
+            `mode Indexed never evaluates ${type}: Azure Policy's Indexed mode evaluates only resource types that support tags and location, and by the tag-support page this one does not, so the rule would never report on it. Write \`mode: All\`, or name a type Indexed evaluates.`,
+            at(pointer(i))
+          )
+        ]
+      : []
+  );
 }
 
 function toRule(doc: ParsedDocument): Rule {
