@@ -12,26 +12,16 @@ import type { Finding } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { expandTemplateFile } from '../../src/sources/templates.js';
-import { CMK, MMK, SCHEMA, racedAccount as account, racedVault as vault, type J } from '../support/race-fixtures.js';
+import { armTemplate, nestedDeployment, type J } from '../support/arm-templates.js';
+import { CMK, MMK, racedAccount as account, racedVault as vault } from '../support/race-fixtures.js';
 
 /** A nested deployment (inner scope) whose template writes `resource`, with an output `x`. */
 function source(name: string, resource: J, extra: J = {}): J {
-  return {
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name,
-    ...extra,
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      template: {
-        $schema: SCHEMA,
-        contentVersion: '1.0.0.0',
-        resources: [resource],
-        outputs: { x: { type: 'string', value: 'from-' + name } }
-      }
-    }
-  };
+  return nestedDeployment(name, [resource], {
+    members: extra,
+    scope: 'inner',
+    template: { outputs: { x: { type: 'string', value: 'from-' + name } } }
+  });
 }
 
 /**
@@ -39,23 +29,12 @@ function source(name: string, resource: J, extra: J = {}): J {
  * parameter `x` and writes `resource` with the tag `read` set to it.
  */
 function reader(name: string, read: string, resource: J, extra: J = {}): J {
-  return {
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name,
-    ...extra,
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: { x: { value: read } },
-      template: {
-        $schema: SCHEMA,
-        contentVersion: '1.0.0.0',
-        parameters: { x: { type: 'string' } },
-        resources: [{ ...resource, tags: { read: "[parameters('x')]" } }]
-      }
-    }
-  };
+  return nestedDeployment(name, [{ ...resource, tags: { read: "[parameters('x')]" } }], {
+    members: extra,
+    scope: 'inner',
+    parameters: { x: { value: read } },
+    template: { parameters: { x: { type: 'string' } } }
+  });
 }
 
 let repo: string;
@@ -71,12 +50,7 @@ async function findings(template: J, rule = 'foundry-tools-cmk'): Promise<Findin
   return document.findings.filter(f => f.definition === rule);
 }
 
-const plain = (resources: J[], parameters: J = {}): J => ({
-  $schema: SCHEMA,
-  contentVersion: '1.0.0.0',
-  parameters,
-  resources
-});
+const plain = (resources: J[], parameters: J = {}): J => armTemplate(resources, { parameters });
 
 async function verdicts(template: J, rule = 'foundry-tools-cmk'): Promise<string[]> {
   return (await findings(template, rule)).map(f => f.verdict).sort();
@@ -145,14 +119,23 @@ describe('reference() and list*() by name order the writes of one template', () 
   });
 
   it('inside a copy loop, each instance is ordered after the one it reads', async () => {
-    const loop = {
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: "[concat('write-', copyIndex())]",
-      copy: { name: 'writes', count: 2 },
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
+    const loop = nestedDeployment(
+      "[concat('write-', copyIndex())]",
+      [
+        {
+          ...account(CMK),
+          tags: { after: "[parameters('after')]" },
+          properties: {
+            encryption: {
+              keySource: "[parameters('keySource')]",
+              keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
+            }
+          }
+        }
+      ],
+      {
+        members: { copy: { name: 'writes', count: 2 } },
+        scope: 'inner',
         parameters: {
           keySource: { value: `[createArray('${MMK}', '${CMK}')[copyIndex()]]` },
           after: {
@@ -161,25 +144,11 @@ describe('reference() and list*() by name order the writes of one template', () 
           }
         },
         template: {
-          $schema: SCHEMA,
-          contentVersion: '1.0.0.0',
           parameters: { keySource: { type: 'string' }, after: { type: 'string' } },
-          resources: [
-            {
-              ...account(CMK),
-              tags: { after: "[parameters('after')]" },
-              properties: {
-                encryption: {
-                  keySource: "[parameters('keySource')]",
-                  keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://kv-raced.vault.azure.net/' }
-                }
-              }
-            }
-          ],
           outputs: { x: { type: 'string', value: 'done' } }
         }
       }
-    };
+    );
     // write-1 (customer-managed) reads write-0 (Microsoft-managed): it ends last.
     expect(await verdicts(plain([loop]))).toEqual(['compliant']);
   });
@@ -199,12 +168,7 @@ describe('reference() and list*() by name order the writes of one template', () 
 });
 
 describe('languageVersion 2.0: reference() and references() by symbolic name', () => {
-  const symbolic = (resources: J): J => ({
-    $schema: SCHEMA,
-    languageVersion: '2.0',
-    contentVersion: '1.0.0.0',
-    resources
-  });
+  const symbolic = (resources: J): J => armTemplate(resources, { languageVersion: '2.0' });
 
   it("reference('<symbolic name>') orders; the loop's instances by index; references() after every instance", async () => {
     expect(
@@ -307,15 +271,15 @@ describe('forms that ARM does not document as ordering stay a race', () => {
 
   it('in a template with symbolic names, reference() by the resource name instead of the symbolic name', async () => {
     expect(
-      await verdicts({
-        $schema: SCHEMA,
-        languageVersion: '2.0',
-        contentVersion: '1.0.0.0',
-        resources: {
-          one: source('first-deployment', account(MMK)),
-          two: reader('second', "[reference('first-deployment').outputs.x.value]", account(CMK))
-        }
-      })
+      await verdicts(
+        armTemplate(
+          {
+            one: source('first-deployment', account(MMK)),
+            two: reader('second', "[reference('first-deployment').outputs.x.value]", account(CMK))
+          },
+          { languageVersion: '2.0' }
+        )
+      )
     ).toEqual(race);
   });
 });

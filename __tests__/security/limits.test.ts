@@ -10,8 +10,7 @@ import path from 'node:path';
 import { Deadline, DEFAULT_LIMITS, LIMIT_VARIABLES, limit, WorkBudget, type Limits } from '../../src/model/limits.js';
 import { parseDocument } from '../../src/rules/positions.js';
 import { loadTemplates } from '../../src/sources/index.js';
-
-const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+import { armTemplate, nestedDeployment, SCHEMA, type J } from '../support/arm-templates.js';
 
 let dir: string;
 const saved = { ...process.env };
@@ -187,22 +186,9 @@ describe("Azure Resource Manager's own limits, refused as ARM refuses them", () 
 describe("cmk-guard's own limits on expansion", () => {
   /** A deployment that nests `depth` inline deployments, each with one vault. */
   function nested(depth: number): object {
-    let inner: object = { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [vault('leaf')] };
-    for (let i = 0; i < depth; i++) {
-      inner = {
-        $schema: SCHEMA,
-        contentVersion: '1.0.0.0',
-        resources: [
-          {
-            type: 'Microsoft.Resources/deployments',
-            apiVersion: '2022-09-01',
-            name: `d${i}`,
-            properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner }
-          }
-        ]
-      };
-    }
-    return inner;
+    let resources: J[] = [vault('leaf')];
+    for (let i = 0; i < depth; i++) resources = [nestedDeployment(`d${i}`, resources, { scope: 'inner' })];
+    return armTemplate(resources);
   }
 
   it('nested deployments deeper than the limit; raising it expands them', () => {
@@ -215,21 +201,11 @@ describe("cmk-guard's own limits on expansion", () => {
   });
 
   it('more resource instances than the limit across nested deployments and copies', () => {
-    const deployment = {
-      type: 'Microsoft.Resources/deployments',
-      apiVersion: '2022-09-01',
-      name: "[concat('d', copyIndex())]",
-      copy: { name: 'd', count: 30 },
-      properties: {
-        mode: 'Incremental',
-        expressionEvaluationOptions: { scope: 'inner' },
-        template: {
-          $schema: SCHEMA,
-          contentVersion: '1.0.0.0',
-          resources: [vault("[concat('kv', copyIndex())]", { copy: { name: 'kv', count: 800 } })]
-        }
-      }
-    };
+    const deployment = nestedDeployment(
+      "[concat('d', copyIndex())]",
+      [vault("[concat('kv', copyIndex())]", { copy: { name: 'kv', count: 800 } })],
+      { members: { copy: { name: 'd', count: 30 } }, scope: 'inner' }
+    );
     expect(load(template({ resources: [deployment] })).errors.map(e => e.message)).toEqual([
       expect.stringMatching(/^The template expands to more than 20000 resources .*CMK_GUARD_MAX_RESOURCES/)
     ]);

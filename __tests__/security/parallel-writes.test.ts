@@ -13,7 +13,8 @@ import type { Finding } from '../../src/model/finding.js';
 import { evaluateRepository } from '../../src/run.js';
 import { bundledPolicies } from '../../src/paths.js';
 import { commitFiles, git, initRepository } from '../support/git.js';
-import { CMK, MMK, SCHEMA, racedAccount as account, racedVault as vault, type J } from '../support/race-fixtures.js';
+import { armTemplate, nestedDeployment, type J } from '../support/arm-templates.js';
+import { CMK, MMK, racedAccount as account, racedVault as vault } from '../support/race-fixtures.js';
 
 /** The account with this key source (an expression, too) and the customer-managed key's properties. */
 function keyedAccount(keySource: string): J {
@@ -28,19 +29,9 @@ function keyedAccount(keySource: string): J {
   };
 }
 
-/** A template's body: its resources, and the parameters it declares if any. */
-function body(resources: J[], parameters?: J): J {
-  return { $schema: SCHEMA, contentVersion: '1.0.0.0', ...(parameters ? { parameters } : {}), resources };
-}
-
+/** A nested deployment (outer scope) of `resources`. */
 function nested(name: string, resources: J[], dependsOn?: string[]): J {
-  return {
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name,
-    ...(dependsOn ? { dependsOn } : {}),
-    properties: { mode: 'Incremental', template: body(resources) }
-  };
+  return nestedDeployment(name, resources, { dependsOn });
 }
 
 /**
@@ -54,18 +45,12 @@ function copyLoop(
   parameter: { name: string; type: string; value: string },
   resources: J[]
 ): J {
-  return {
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: '2022-09-01',
-    name: `[concat('${prefix}-', copyIndex())]`,
-    copy,
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: { [parameter.name]: { value: parameter.value } },
-      template: body(resources, { [parameter.name]: { type: parameter.type } })
-    }
-  };
+  return nestedDeployment(`[concat('${prefix}-', copyIndex())]`, resources, {
+    members: { copy },
+    scope: 'inner',
+    parameters: { [parameter.name]: { value: parameter.value } },
+    template: { parameters: { [parameter.name]: { type: parameter.type } } }
+  });
 }
 
 /** A copy loop of `count` writes of `resource`, each tagged with its index, so that no two write the same body. */
@@ -81,7 +66,7 @@ function deployment(name: string, keySource: string, dependsOn?: string[]): J {
 const grantingVault = () => vault(true);
 
 function template(resources: J[]): string {
-  return JSON.stringify(body(resources), null, 2);
+  return JSON.stringify(armTemplate(resources), null, 2);
 }
 
 let repo: string;

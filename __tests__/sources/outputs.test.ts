@@ -6,8 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { expandTemplateDocument } from '../../src/sources/templates.js';
-
-const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+import { armTemplate, nestedDeployment, SCHEMA, type J } from '../support/arm-templates.js';
 const vault = {
   type: 'Microsoft.KeyVault/vaults',
   apiVersion: '2023-07-01',
@@ -16,12 +15,8 @@ const vault = {
   properties: {}
 };
 
-function expand(body: object, parameters: object = {}) {
-  const text = JSON.stringify(
-    { $schema: SCHEMA, contentVersion: '1.0.0.0', parameters, resources: [vault], ...body },
-    null,
-    2
-  );
+function expand(body: object, parameters: J = {}) {
+  const text = JSON.stringify({ ...armTemplate([vault], { parameters }), ...body }, null, 2);
   const result = expandTemplateDocument(parseJsonWithPositions(text, 'main.json'));
   const lineOf = (needle: string) => text.split('\n').findIndex(l => l.includes(needle)) + 1;
   return { result, lineOf, errors: result.errors.map(e => ({ line: e.location?.line, message: e.message })) };
@@ -80,22 +75,11 @@ describe('outputs of a nested deployment', () => {
   const nested = (value: string, condition?: string) => ({
     resources: [
       vault,
-      {
-        type: 'Microsoft.Resources/deployments',
-        apiVersion: '2022-09-01',
-        name: 'inner',
-        ...(condition ? { condition } : {}),
-        properties: {
-          mode: 'Incremental',
-          expressionEvaluationOptions: { scope: 'inner' },
-          template: {
-            $schema: SCHEMA,
-            contentVersion: '1.0.0.0',
-            resources: [],
-            outputs: { o: { type: 'string', value } }
-          }
-        }
-      }
+      nestedDeployment('inner', [], {
+        members: condition ? { condition } : {},
+        scope: 'inner',
+        template: { outputs: { o: { type: 'string', value } } }
+      })
     ]
   });
 
@@ -253,21 +237,10 @@ describe('outputs of a nested deployment are checked against their types too', (
     const { errors, lineOf } = expand({
       resources: [
         vault,
-        {
-          type: 'Microsoft.Resources/deployments',
-          apiVersion: '2022-09-01',
-          name: 'inner',
-          properties: {
-            mode: 'Incremental',
-            expressionEvaluationOptions: { scope: 'inner' },
-            template: {
-              $schema: SCHEMA,
-              contentVersion: '1.0.0.0',
-              resources: [],
-              outputs: { count: { type: 'int', value: 'three' } }
-            }
-          }
-        }
+        nestedDeployment('inner', [], {
+          scope: 'inner',
+          template: { outputs: { count: { type: 'int', value: 'three' } } }
+        })
       ]
     });
     expect(errors).toEqual([

@@ -3,9 +3,8 @@
  * order between them: one AI account, whose key source tells the end states apart, and the Key Vault that does or does
  * not grant its identity the key.
  */
-export type J = Record<string, unknown>;
+import type { J } from './arm-templates.js';
 
-export const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 /** The customer-managed key source. */
 export const CMK = 'Microsoft.KeyVault';
 /** The Microsoft-managed key source. */
