@@ -16,11 +16,14 @@ import { armResource } from '../support/arm-resource.js';
 type Obj = { [key: string]: Value };
 
 const PACK = path.resolve('policies/compiled/policyDefinitions');
-const pack: CompiledDefinition[] = fs
-  .readdirSync(PACK)
-  .filter(f => f.endsWith('.json'))
-  .sort()
-  .map(f => loadDefinition({ file: f, json: JSON.parse(fs.readFileSync(path.join(PACK, f), 'utf8')) }));
+/** The pack's compiled definitions, loaded as a run loads them. */
+const loadPack = (): CompiledDefinition[] =>
+  fs
+    .readdirSync(PACK)
+    .filter(f => f.endsWith('.json'))
+    .sort()
+    .map(f => loadDefinition({ file: f, json: JSON.parse(fs.readFileSync(path.join(PACK, f), 'utf8')) }));
+const pack = loadPack();
 
 function definition(ifCondition: Obj, mode = 'Indexed', effect: Value = "[parameters('effect')]"): CompiledDefinition {
   return loadDefinition({
@@ -197,11 +200,7 @@ describe('the generated code of a definition', () => {
       }
     });
     try {
-      const definitions = fs
-        .readdirSync(PACK)
-        .filter(f => f.endsWith('.json'))
-        .sort()
-        .map(f => loadDefinition({ file: f, json: JSON.parse(fs.readFileSync(path.join(PACK, f), 'utf8')) }));
+      const definitions = loadPack();
       expect(made).toHaveLength(0);
       const vault = (name: string, purge: boolean) =>
         armResource({
