@@ -1,12 +1,12 @@
 /**
- * node:crypto and node:child_process are loaded on first use: the same modules, once; and the built CLI
- * evaluating a template with the bundled pack loads neither (a static import of either, anywhere on its
- * path, would load it at every start).
+ * node:crypto, node:child_process and node:zlib are loaded on first use: the same modules, once; and the built CLI
+ * evaluating a template with the bundled pack loads none of them (a static import of one, anywhere on its path,
+ * would load it at every start).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { nodeChildProcess, nodeCrypto } from '../../src/model/builtins.js';
+import { nodeChildProcess, nodeCrypto, nodeZlib } from '../../src/model/builtins.js';
 
 describe('the built-ins loaded on first use', () => {
   it('are the modules themselves, loaded once', async () => {
@@ -19,6 +19,13 @@ describe('the built-ins loaded on first use', () => {
     );
     expect(nodeChildProcess()).toBe(nodeChildProcess());
     expect(nodeChildProcess().spawnSync).toBe(childProcess.spawnSync);
+    const zlib = await import('node:zlib');
+    expect(nodeZlib()).toBe(nodeZlib());
+    expect(
+      nodeZlib()
+        .brotliDecompressSync(zlib.brotliCompressSync(Buffer.from('alias')))
+        .toString()
+    ).toBe('alias');
   });
 
   const entry = path.resolve('dist/cli/index.js');
@@ -44,6 +51,6 @@ describe('the built-ins loaded on first use', () => {
     expect([0, 1]).toContain(result.status);
     const loaded = (/^LOADED (.*)$/m.exec(result.stdout)?.[1] ?? '').split(' ');
     expect(loaded).toContain('fs');
-    expect(loaded.filter(name => ['crypto', 'child_process', 'dgram'].includes(name))).toEqual([]);
+    expect(loaded.filter(name => ['crypto', 'child_process', 'dgram', 'zlib'].includes(name))).toEqual([]);
   });
 });

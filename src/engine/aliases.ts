@@ -10,10 +10,10 @@
  * (the catalog's sources may simply be older than the alias).
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-alias
  */
-import { brotliDecompressSync } from 'node:zlib';
 import { ALIAS_COUNT, ALIAS_SHARDS, COMPLETE_TYPES } from './aliases.data.js';
 import { ALIAS_LINES_AT_BUILD } from './aliasLines.generated.js';
 import { foldCase } from '../model/foldCase.js';
+import { nodeZlib } from '../model/builtins.js';
 
 interface Entry {
   name: string;
@@ -64,7 +64,7 @@ function shardText(shard: string): ShardText | undefined {
   if (found === undefined) {
     const data = ALIAS_SHARDS.get(shard);
     if (data === undefined) return undefined;
-    const text = brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8');
+    const text = nodeZlib().brotliDecompressSync(Buffer.from(data, 'base64')).toString('utf8');
     found = { text, folded: foldCase(text) };
     shardTexts.set(shard, found);
   }
