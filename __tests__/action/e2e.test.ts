@@ -34,7 +34,7 @@ import { resourceGraphModule, seedManagementGroup, seedResources } from '../supp
 import { policyInsightsModule, policyInsightsState, policyStateRecord } from '../support/arm-policyinsights.js';
 import { generateEstate, SUBSCRIPTIONS } from '../support/live-estate.js';
 import { LOOPBACK_CERTIFICATE, startSignInServers, type SignInServers } from '../support/entra-server.js';
-import { startElsewhereServer, type ElsewhereServer } from '../support/elsewhere-server.js';
+import { eachTestArmAndElsewhere, type ElsewhereServer } from '../support/elsewhere-server.js';
 
 const entry = path.resolve('dist/index.js');
 const built = existsSync(entry);
@@ -584,17 +584,14 @@ describeBuilt(
         let gate: string;
         beforeEach(async () => {
           signIn = await startSignInServers({ tenantId, clientId, accessToken });
-          // With a configuration file, plan reads the exemptions its exceptions would be kept as.
-          arm = await startArmServer({ token: accessToken, modules: [policyModule, exemptionsModule] });
-          elsewhere = await startElsewhereServer();
           gate = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-e2e-connect-'));
         });
         afterEach(async () => {
           await signIn.close();
-          await arm.close();
-          await elsewhere.close();
           rmSync(gate, { recursive: true, force: true });
         });
+        // Its ARM has the exemptions: with a configuration file, plan reads those its exceptions would be kept as.
+        eachTestArmAndElsewhere(servers => ({ arm, elsewhere } = servers), { token: accessToken });
 
         /**
          * A workspace whose base commit has cmk-guard.yaml as `atBase` says and whose pull request changes it to

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exemptionsModule } from './arm-exemptions.js';
 import { policyModule } from './arm-policy.js';
-import { startArmServer, type ArmServer } from './arm-server.js';
+import { startArmServer, type ArmServer, type ArmServerOptions } from './arm-server.js';
 
 export interface ElsewhereRequest {
   method: string;
@@ -55,13 +55,17 @@ export interface ArmAndElsewhere {
 
 /**
  * Called in a describe block (or at a file's top): before each of its tests, a fresh loopback ARM and a server
- * elsewhere, handed to `take` (which keeps them); after each test, both are closed.
+ * elsewhere, handed to `take` (which keeps them); after each test, both are closed. `arm.token`, if given, is the bearer
+ * token the ARM accepts instead of startArmServer's default.
  */
-export function eachTestArmAndElsewhere(take: (servers: ArmAndElsewhere) => void): void {
+export function eachTestArmAndElsewhere(
+  take: (servers: ArmAndElsewhere) => void,
+  arm: Pick<ArmServerOptions, 'token'> = {}
+): void {
   let servers: ArmAndElsewhere | undefined;
   beforeEach(async () => {
     servers = {
-      arm: await startArmServer({ modules: [policyModule, exemptionsModule] }),
+      arm: await startArmServer({ ...arm, modules: [policyModule, exemptionsModule] }),
       elsewhere: await startElsewhereServer()
     };
     take(servers);
