@@ -20,20 +20,20 @@ import type { Value } from '../../src/model/value.js';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { expandTemplateDocument } from '../../src/sources/templates.js';
 import { armResource } from '../support/arm-resource.js';
+import { armTemplate, nestedDeployment } from '../support/arm-templates.js';
 
 type Obj = { [key: string]: Value };
-const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 const ACCOUNTS = 'Microsoft.CognitiveServices/accounts';
 const role = '/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c';
 
 /** The resources a template deploys, each declaration of a resource kept as a write of its own. */
 function deploy(resources: object[]): Resource[] {
-  const text = JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources }, null, 2);
+  const text = JSON.stringify(armTemplate(resources), null, 2);
   return expandTemplateDocument(parseJsonWithPositions(text, 'main.json')).resources;
 }
 
 const lineOf = (resources: object[], needle: string): number => {
-  const lines = JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources }, null, 2).split('\n');
+  const lines = JSON.stringify(armTemplate(resources), null, 2).split('\n');
   return lines.findIndex(l => l.includes(needle)) + 1;
 };
 
@@ -80,17 +80,8 @@ const withKey = {
 };
 
 /** A nested deployment that declares `resources` again (inner scope). */
-const nested = (name: string, resources: object[], dependsOn: string[] = []) => ({
-  type: 'Microsoft.Resources/deployments',
-  apiVersion: '2022-09-01',
-  name,
-  dependsOn,
-  properties: {
-    mode: 'Incremental',
-    expressionEvaluationOptions: { scope: 'inner' },
-    template: { $schema: SCHEMA, contentVersion: '1.0.0.0', resources }
-  }
-});
+const nested = (name: string, resources: object[], dependsOn: string[] = []) =>
+  nestedDeployment(name, resources, { dependsOn, scope: 'inner' });
 
 const only = (findings: Finding[], definitionName: string): Finding => {
   const mine = findings.filter(f => f.definition === definitionName);

@@ -18,7 +18,7 @@ export interface TemplateParts {
 }
 
 /** A template: $schema, languageVersion, contentVersion, parameters, resources, outputs, in that order. */
-export function armTemplate(resources: J[] | J, parts: TemplateParts = {}): J {
+export function armTemplate(resources: object[] | J, parts: TemplateParts = {}): J {
   return {
     $schema: SCHEMA,
     ...(parts.languageVersion !== undefined ? { languageVersion: parts.languageVersion } : {}),
@@ -42,7 +42,7 @@ export interface NestedDeploymentOptions {
 }
 
 /** A deployment (api-version 2022-09-01, Incremental) whose inline template deploys `resources`. */
-export function nestedDeployment(name: string, resources: J[], options: NestedDeploymentOptions = {}): J {
+export function nestedDeployment(name: string, resources: object[], options: NestedDeploymentOptions = {}): J {
   return {
     type: 'Microsoft.Resources/deployments',
     apiVersion: '2022-09-01',
