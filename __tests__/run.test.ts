@@ -14,7 +14,7 @@ import { loadPolicyDirectory } from '../src/rules/index.js';
 import { compilePolicies, evaluateRepository, evaluateRepositoryStreamed } from '../src/run.js';
 import { loadResourceSnapshot } from '../src/sources/index.js';
 import { openFindingsFiles } from './support/findingsFiles.js';
-import { random, snapshotResources } from './support/snapshots.js';
+import { random, snapshotResources, snapshotText } from './support/snapshots.js';
 
 const POLICIES = path.resolve('policies');
 /** What a finding says, without the fields the pipeline adds after evaluation. */
@@ -38,7 +38,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
     file = path.join(dir, 'snapshot.json');
     // About 3,000 resources: three batches and more, one resource a line.
     const resources = snapshotResources(330, random(7));
-    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+    writeFileSync(file, snapshotText(resources));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,10 +170,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       };
       resources.splice(Math.floor(next() * resources.length), 0, setting);
     });
-    writeFileSync(
-      path.join(dir, 'with-settings.json'),
-      `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`
-    );
+    writeFileSync(path.join(dir, 'with-settings.json'), snapshotText(resources));
     const definition = (name: string, type: string, existenceCondition: object) => ({
       name,
       properties: {

@@ -12,7 +12,7 @@ import { compilePullRequestChecks } from '../../src/pr/rules.js';
 import { FindingStore } from '../../src/report/store.js';
 import { loadPolicyDirectory } from '../../src/rules/index.js';
 import { loadResourceSnapshot, readResourceSnapshot } from '../../src/sources/index.js';
-import { random, snapshotResources } from '../support/snapshots.js';
+import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
 
 const { rules } = loadPolicyDirectory(path.resolve('policies'));
 const rule = rules.find(r => r.name === 'key-vault-key-access')!;
@@ -45,7 +45,7 @@ describe('RelationPass', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-relation-pass-'));
     file = path.join(dir, 'snapshot.json');
     const resources = snapshotResources(60, random(3));
-    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+    writeFileSync(file, snapshotText(resources));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

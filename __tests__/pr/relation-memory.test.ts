@@ -10,27 +10,14 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { compilePullRequestChecks } from '../../src/pr/rules.js';
 import { loadPolicyDirectory } from '../../src/rules/index.js';
 import { readResourceSnapshot } from '../../src/sources/index.js';
-import { random, snapshotResources } from '../support/snapshots.js';
-
-v8.setFlagsFromString('--expose-gc');
-/** A context made after the flag has `gc`. */
-const gc = vm.runInNewContext('gc') as () => void;
+import { heapInUse } from '../support/heap.js';
+import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
 
 const { rules } = loadPolicyDirectory(path.resolve('policies'));
 const [check] = compilePullRequestChecks([rules.find(r => r.name === 'key-vault-key-access')!]).relations;
-
-/** Heap in use once nothing unreachable is left; a WeakRef made in this turn keeps its target until the next one. */
-async function heapInUse(): Promise<number> {
-  await new Promise(resolve => setImmediate(resolve));
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 describe('what a relation rule keeps of a snapshot', () => {
   let dir: string;
@@ -39,7 +26,7 @@ describe('what a relation rule keeps of a snapshot', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-relation-memory-'));
     file = path.join(dir, 'snapshot.json');
     const resources = snapshotResources(2_500, random(5));
-    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+    writeFileSync(file, snapshotText(resources));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
-import { random, snapshotResources } from '../support/snapshots.js';
+import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
 
 const entry = path.resolve('dist/cli/index.js');
 // A build from before findings files were unnamed at once counts as missing.
@@ -28,10 +28,7 @@ describeBuilt('a run killed while writing its findings out', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-killed-'));
     // About 20,000 resources: past the 5,000 findings held in memory after the first few thousand.
     const resources = snapshotResources(2000, random(9));
-    writeFileSync(
-      path.join(dir, 'snapshot.json'),
-      `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`
-    );
+    writeFileSync(path.join(dir, 'snapshot.json'), snapshotText(resources));
   });
   beforeEach(() => {
     tmp = mkdtempSync(path.join(dir, 'tmp-'));

@@ -8,24 +8,11 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Finding } from '../../src/model/finding.js';
 import { FindingStore } from '../../src/report/store.js';
 import { readResourceSnapshot } from '../../src/sources/index.js';
-import { random, snapshotResources } from '../support/snapshots.js';
-
-v8.setFlagsFromString('--expose-gc');
-/** A context made after the flag has `gc`. */
-const gc = vm.runInNewContext('gc') as () => void;
-
-/** Heap in use once nothing unreachable is left; a WeakRef made in this turn keeps its target until the next one. */
-async function heapInUse(): Promise<number> {
-  await new Promise(resolve => setImmediate(resolve));
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { heapInUse } from '../support/heap.js';
+import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
 
 describe('what the finding store keeps of the findings it holds', () => {
   let dir: string;
@@ -34,7 +21,7 @@ describe('what the finding store keeps of the findings it holds', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-store-memory-'));
     file = path.join(dir, 'snapshot.json');
     const resources = snapshotResources(2_500, random(7));
-    writeFileSync(file, `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`);
+    writeFileSync(file, snapshotText(resources));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -102,3 +102,8 @@ export function snapshotResources(groups: number, next: () => number): object[] 
   }
   return out;
 }
+
+/** A snapshot as `az resource list` writes it (`{"value": [...]}`), one resource a line. */
+export function snapshotText(resources: object[]): string {
+  return `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`;
+}

@@ -63,6 +63,9 @@ interface Block {
 const SEPARATOR = itemSeparator(FINDING_DEPTH);
 const SEPARATOR_BYTES = Buffer.from(SEPARATOR, 'utf8');
 
+/** The least the buffer of held findings is made with: a few dozen findings, past Buffer's shared pool. */
+const ARENA_START = 64 * 1024;
+
 export class FindingStore implements Iterable<Finding> {
   /** By group: each input's findings, oldest first. Replaced, never cleared: see `writeOut`. */
   private held = new Map<number, Held[]>();
@@ -280,7 +283,7 @@ export class FindingStore implements Iterable<Finding> {
     if (this.arena.length - this.arenaUsed < text.length * 3) {
       const needed = Buffer.byteLength(text, 'utf8');
       if (this.arena.length - this.arenaUsed < needed) {
-        const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, 64 * 1024));
+        const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, ARENA_START));
         this.arena.copy(larger, 0, 0, this.arenaUsed);
         this.arena = larger;
       }
