@@ -21619,6 +21619,8 @@ const HELD_FINDINGS = 5_000;
  */
 const SEPARATOR = itemSeparator(FINDING_DEPTH);
 const SEPARATOR_BYTES = Buffer.from(SEPARATOR, 'utf8');
+/** The least the buffer of held findings is made with: a few dozen findings, past Buffer's shared pool. */
+const ARENA_START = 64 * 1024;
 class FindingStore {
     limit;
     prepare;
@@ -21834,7 +21836,7 @@ class FindingStore {
         if (this.arena.length - this.arenaUsed < text.length * 3) {
             const needed = Buffer.byteLength(text, 'utf8');
             if (this.arena.length - this.arenaUsed < needed) {
-                const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, 64 * 1024));
+                const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, ARENA_START));
                 this.arena.copy(larger, 0, 0, this.arenaUsed);
                 this.arena = larger;
             }
