@@ -14363,8 +14363,12 @@ function nearestPosition(positionOf, pointer) {
 
 
 
-/** How much of the file is read at a time. */
-const CHUNK_BYTES = 1024 * 1024;
+/**
+ * How much of the file is read at a time. A window this small is cut from V8's new space, and the resources read
+ * from it die with it there; a megabyte window was a large object that every young collection it lived through
+ * moved to the old generation, to wait for a full collection (bench/HISTORY.md, 2026-12-07).
+ */
+const CHUNK_BYTES = 64 * 1024;
 /** A step that ends this close to the end of the window may have been cut short by it: it is run again with more. */
 const MARGIN = 8;
 class JsonStream {
@@ -14380,9 +14384,11 @@ class JsonStream {
     closed = false;
     /**
      * What the file is read into, kept from one read to the next (the decoder copies what it keeps): a buffer a read
-     * would be a megabyte of memory outside the heap each time, freed only when the collector gets to it.
+     * would be memory outside the heap each time, freed only when the collector gets to it.
      */
     chunk;
+    /** Where a window's text is made flat (`flat`), kept as `chunk` is. */
+    joined;
     constructor(file, chunkBytes = CHUNK_BYTES) {
         this.file = file;
         this.chunkBytes = chunkBytes;
@@ -14463,11 +14469,24 @@ class JsonStream {
             throw this.notText(data);
         }
         this.bytesRead += read;
-        this.text = this.text.slice(keepFrom) + decoded;
+        this.text = keepFrom < this.text.length ? this.flat(this.text.slice(keepFrom) + decoded) : decoded;
         this.reader.retext(this.text, this.reader.index - keepFrom);
         // Bytes that end inside a character give no text yet: read on.
         if (!this.eof && decoded === '')
             this.fill(0, bytes);
+    }
+    /**
+     * The same text as one flat string: a joined one is read a character at a time through the join, which made
+     * reading a quarter slower. A window is well formed (decoded with `fatal`, and cut only between values), so its
+     * UTF-8 gives it back exactly, a U+FEFF included.
+     */
+    flat(text) {
+        const bytes = Buffer.byteLength(text, 'utf8');
+        // Room for what was left of a window and a chunk after it, or twice what a larger value needs.
+        if (!this.joined || this.joined.length < bytes)
+            this.joined = Buffer.allocUnsafe(2 * Math.max(bytes, this.chunkBytes));
+        this.joined.write(text, 0, bytes, 'utf8');
+        return this.joined.toString('utf8', 0, bytes);
     }
     /** The error for bytes that are not text, where readTextFile would give it: the byte's offset, line and column. */
     notText(data) {
