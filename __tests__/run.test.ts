@@ -4,8 +4,7 @@
  * temporary file. None of this may change a verdict: the findings are those of evaluating the whole
  * snapshot at once, whatever the order of its resources and however many findings are held.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { evaluateDefinitions, loadDefinition } from '../src/engine/index.js';
 import type { Finding } from '../src/model/finding.js';
@@ -14,7 +13,7 @@ import { loadPolicyDirectory } from '../src/rules/index.js';
 import { compilePolicies, evaluateRepository, evaluateRepositoryStreamed } from '../src/run.js';
 import { loadResourceSnapshot } from '../src/sources/index.js';
 import { openFindingsFiles } from './support/findingsFiles.js';
-import { random, snapshotResources, snapshotText } from './support/snapshots.js';
+import { generatedSnapshot, random, snapshotResources, snapshotText } from './support/snapshots.js';
 
 const POLICIES = path.resolve('policies');
 /** What a finding says, without the fields the pipeline adds after evaluation. */
@@ -31,26 +30,18 @@ function verdictOf(f: Finding): string[] {
 }
 
 describe('evaluateRepository on a snapshot read a batch at a time', () => {
-  let dir: string;
-  let file: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-run-'));
-    file = path.join(dir, 'snapshot.json');
-    // About 3,000 resources: three batches and more, one resource a line.
-    const resources = snapshotResources(330, random(7));
-    writeFileSync(file, snapshotText(resources));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // About 3,000 resources: three batches and more, one resource a line.
+  const snapshot = generatedSnapshot('cmk-guard-run-', 330, 7);
 
   const run = (heldFindings?: number) =>
-    evaluateRepository({ cwd: dir, policies: POLICIES, resources: ['snapshot.json'], heldFindings });
+    evaluateRepository({ cwd: snapshot.dir, policies: POLICIES, resources: ['snapshot.json'], heldFindings });
 
   it('gives relation rules the findings they give on the whole snapshot at once', async () => {
     const document = await run(50);
     const { rules } = loadPolicyDirectory(POLICIES);
     const relation = rules.find(r => r.name === 'key-vault-key-access')!;
     const [check] = compilePullRequestChecks([relation]).relations;
-    const whole = check(loadResourceSnapshot(file)).map(f => ({
+    const whole = check(loadResourceSnapshot(snapshot.file)).map(f => ({
       ...f,
       resource: { ...f.resource, file: 'snapshot.json' }
     }));
@@ -66,7 +57,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
     const definitions = compilePolicies(POLICIES, { root: path.resolve('.') }).definitions.map(json =>
       loadDefinition({ file: null, json })
     );
-    const resources = loadResourceSnapshot(file);
+    const resources = loadResourceSnapshot(snapshot.file);
     const whole = evaluateDefinitions(definitions, resources).map(f => ({
       ...f,
       resource: { ...f.resource, file: 'snapshot.json' }
@@ -86,13 +77,13 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
   });
 
   it('reports nothing of a snapshot that turns out to be broken after its first batches', async () => {
-    const broken = path.join(dir, 'broken.json');
+    const broken = path.join(snapshot.dir, 'broken.json');
     const resources = snapshotResources(330, random(7));
     // Entry 2,500 has no type: read whole, the snapshot is refused; read in batches, what was evaluated is taken back.
     resources.splice(2500, 0, { name: 'no-type' });
     writeFileSync(broken, JSON.stringify({ value: resources }, null, 1));
     const document = await evaluateRepository({
-      cwd: dir,
+      cwd: snapshot.dir,
       policies: POLICIES,
       resources: ['broken.json'],
       heldFindings: 20
@@ -114,7 +105,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       properties: { tenantId: '11111111-1111-1111-1111-111111111111', sku: { family: 'A', name: 'standard' } }
     }));
     writeFileSync(
-      path.join(dir, 'vaults.json'),
+      path.join(snapshot.dir, 'vaults.json'),
       JSON.stringify({
         $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
         contentVersion: '1.0.0.0',
@@ -122,7 +113,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       })
     );
     writeFileSync(
-      path.join(dir, 'vault-diagnostics.json'),
+      path.join(snapshot.dir, 'vault-diagnostics.json'),
       JSON.stringify({
         name: 'vault-diagnostics',
         properties: {
@@ -138,7 +129,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
     const opened = openFindingsFiles();
     let reports = 0;
     const run = evaluateRepositoryStreamed({
-      cwd: dir,
+      cwd: snapshot.dir,
       policies: POLICIES,
       definitions: ['vault-diagnostics.json'],
       templates: ['vaults.json'],
@@ -170,7 +161,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       };
       resources.splice(Math.floor(next() * resources.length), 0, setting);
     });
-    writeFileSync(path.join(dir, 'with-settings.json'), snapshotText(resources));
+    writeFileSync(path.join(snapshot.dir, 'with-settings.json'), snapshotText(resources));
     const definition = (name: string, type: string, existenceCondition: object) => ({
       name,
       properties: {
@@ -182,7 +173,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
         }
       }
     });
-    mkdirSync(path.join(dir, 'existence'), { recursive: true });
+    mkdirSync(path.join(snapshot.dir, 'existence'), { recursive: true });
     const definitions = [
       definition('vault-audit-logs', 'Microsoft.Insights/diagnosticSettings', {
         field: 'Microsoft.Insights/diagnosticSettings/logs[*].enabled',
@@ -194,9 +185,9 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
         equals: 'true'
       })
     ];
-    definitions.forEach(d => writeFileSync(path.join(dir, 'existence', `${d.name}.json`), JSON.stringify(d)));
+    definitions.forEach(d => writeFileSync(path.join(snapshot.dir, 'existence', `${d.name}.json`), JSON.stringify(d)));
     const document = await evaluateRepository({
-      cwd: dir,
+      cwd: snapshot.dir,
       definitions: ['existence'],
       resources: ['with-settings.json'],
       heldFindings: 50
@@ -207,7 +198,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       ['microsoft.insights/diagnosticsettings'],
       ['microsoft.keyvault/vaults']
     ]);
-    const whole = evaluateDefinitions(loaded, loadResourceSnapshot(path.join(dir, 'with-settings.json')));
+    const whole = evaluateDefinitions(loaded, loadResourceSnapshot(path.join(snapshot.dir, 'with-settings.json')));
     const byKey = (a: string[], b: string[]) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1);
     expect(document.findings.map(verdictOf).sort(byKey)).toEqual(whole.map(verdictOf).sort(byKey));
     expect(new Set(whole.map(f => `${f.definition} ${f.verdict}`))).toEqual(
@@ -237,12 +228,12 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
         contentVersion: '1.0.0.0',
         resources: [account(keySource)]
       });
-    mkdirSync(path.join(dir, 'head'), { recursive: true });
-    mkdirSync(path.join(dir, 'base'), { recursive: true });
-    writeFileSync(path.join(dir, 'head', 'main.json'), template('Microsoft.CognitiveServices'));
-    writeFileSync(path.join(dir, 'base', 'main.json'), template('Microsoft.KeyVault'));
+    mkdirSync(path.join(snapshot.dir, 'head'), { recursive: true });
+    mkdirSync(path.join(snapshot.dir, 'base'), { recursive: true });
+    writeFileSync(path.join(snapshot.dir, 'head', 'main.json'), template('Microsoft.CognitiveServices'));
+    writeFileSync(path.join(snapshot.dir, 'base', 'main.json'), template('Microsoft.KeyVault'));
     writeFileSync(
-      path.join(dir, 'live-accounts.json'),
+      path.join(snapshot.dir, 'live-accounts.json'),
       JSON.stringify([
         {
           ...account('Microsoft.CognitiveServices'),
@@ -251,7 +242,7 @@ describe('evaluateRepository on a snapshot read a batch at a time', () => {
       ])
     );
     const document = await evaluateRepository({
-      cwd: dir,
+      cwd: snapshot.dir,
       policies: POLICIES,
       templates: ['head/main.json'],
       baseTemplates: ['base/main.json'],

@@ -3,8 +3,6 @@
  * reading give the findings of the rule on the whole snapshot, in its order; a rule that fails on one subject
  * has no findings on that snapshot, its problem is kept once, and it is not run again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Resource } from '../../src/model/resource.js';
 import { detached, RelationPass, type PullRequestCheck } from '../../src/pipeline/relationPass.js';
@@ -12,7 +10,7 @@ import { compilePullRequestChecks } from '../../src/pr/rules.js';
 import { FindingStore } from '../../src/report/store.js';
 import { loadPolicyDirectory } from '../../src/rules/index.js';
 import { loadResourceSnapshot, readResourceSnapshot } from '../../src/sources/index.js';
-import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
+import { generatedSnapshot } from '../support/snapshots.js';
 
 const { rules } = loadPolicyDirectory(path.resolve('policies'));
 const rule = rules.find(r => r.name === 'key-vault-key-access')!;
@@ -39,24 +37,16 @@ function failingOn(name: string): PullRequestCheck<'relations'> {
 }
 
 describe('RelationPass', () => {
-  let dir: string;
-  let file: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-relation-pass-'));
-    file = path.join(dir, 'snapshot.json');
-    const resources = snapshotResources(60, random(3));
-    writeFileSync(file, snapshotText(resources));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const snapshot = generatedSnapshot('cmk-guard-relation-pass-', 60, 3);
 
   it('gives on a snapshot read twice the findings of the rule on the whole snapshot', () => {
     const store = new FindingStore(10);
     const pass = new RelationPass([{ rule, check }], store, i => 3 + i);
     const gathered = pass.snapshot()!;
-    for (const resource of readResourceSnapshot(file)) gathered.add(resource);
+    for (const resource of readResourceSnapshot(snapshot.file)) gathered.add(resource);
     expect(gathered.hasTargets).toBe(true);
-    pass.subjects(gathered, () => readResourceSnapshot(file));
-    const whole = check(loadResourceSnapshot(file));
+    pass.subjects(gathered, () => readResourceSnapshot(snapshot.file));
+    const whole = check(loadResourceSnapshot(snapshot.file));
     expect(whole.length).toBeGreaterThan(100);
     expect([...store.group(3)]).toEqual(JSON.parse(JSON.stringify(whole)));
     expect(pass.problems).toEqual([[]]);
@@ -65,12 +55,12 @@ describe('RelationPass', () => {
 
   it('takes back the findings of a rule that fails on one subject, and runs it no more', () => {
     const store = new FindingStore(10);
-    const resources = loadResourceSnapshot(file);
+    const resources = loadResourceSnapshot(snapshot.file);
     const whole = check(resources);
     const pass = new RelationPass([failingOn(whole[40].resource.name), { rule, check }], store, i => i);
     const gathered = pass.snapshot()!;
-    for (const resource of readResourceSnapshot(file)) gathered.add(resource);
-    pass.subjects(gathered, () => readResourceSnapshot(file));
+    for (const resource of readResourceSnapshot(snapshot.file)) gathered.add(resource);
+    pass.subjects(gathered, () => readResourceSnapshot(snapshot.file));
     expect([...store.group(0)]).toEqual([]);
     expect([...store.group(1)].length).toBe(whole.length);
     expect(pass.problems[0].map(p => p.message)).toEqual([
@@ -84,7 +74,7 @@ describe('RelationPass', () => {
   });
 
   it('keeps of a target its values, copied, and no way back to the text it was read from', () => {
-    for (const resource of loadResourceSnapshot(file).slice(0, 50)) {
+    for (const resource of loadResourceSnapshot(snapshot.file).slice(0, 50)) {
       const kept = detached(resource);
       expect([kept.id, kept.type, kept.name, kept.json]).toEqual([
         resource.id,

@@ -5,11 +5,10 @@
  * process's open files under /proc (Linux) to know the run is writing out; elsewhere it is skipped too.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findingsEntries, openFindingsFiles } from '../support/findingsFiles.js';
-import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
+import { generatedSnapshot } from '../support/snapshots.js';
 
 const entry = path.resolve('dist/cli/index.js');
 // A build from before findings files were unnamed at once counts as missing.
@@ -22,18 +21,12 @@ if (!built)
   );
 
 describeBuilt('a run killed while writing its findings out', () => {
-  let dir: string;
+  // About 20,000 resources: past the 5,000 findings held in memory after the first few thousand.
+  const snapshot = generatedSnapshot('cmk-guard-killed-', 2000, 9);
   let tmp: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-killed-'));
-    // About 20,000 resources: past the 5,000 findings held in memory after the first few thousand.
-    const resources = snapshotResources(2000, random(9));
-    writeFileSync(path.join(dir, 'snapshot.json'), snapshotText(resources));
-  });
   beforeEach(() => {
-    tmp = mkdtempSync(path.join(dir, 'tmp-'));
+    tmp = mkdtempSync(path.join(snapshot.dir, 'tmp-'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'by %s leaves nothing in the temporary folder',
@@ -41,7 +34,7 @@ describeBuilt('a run killed while writing its findings out', () => {
       const child = spawn(
         process.execPath,
         [entry, 'evaluate', '--resources', 'snapshot.json', '--format', 'sarif', '--output', 'out.sarif'],
-        { cwd: dir, env: { PATH: process.env.PATH, TMPDIR: tmp, TMP: tmp, TEMP: tmp }, stdio: 'ignore' }
+        { cwd: snapshot.dir, env: { PATH: process.env.PATH, TMPDIR: tmp, TMP: tmp, TEMP: tmp }, stdio: 'ignore' }
       );
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve =>
         child.on('exit', (code, by) => resolve({ code, signal: by }))
@@ -59,7 +52,7 @@ describeBuilt('a run killed while writing its findings out', () => {
       expect(writing.every(file => file.startsWith(tmp))).toBe(true);
       expect(outcome.signal).toBe(signal);
       expect(findingsEntries(tmp)).toEqual([]);
-      expect(existsSync(path.join(dir, 'out.sarif'))).toBe(false);
+      expect(existsSync(path.join(snapshot.dir, 'out.sarif'))).toBe(false);
     },
     120_000
   );

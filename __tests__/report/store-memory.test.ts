@@ -5,28 +5,18 @@
  * thousands of findings outlives the young generation's collections and dies in the old one. The heap left after a
  * forced collection is compared with the size of the snapshot, and the findings added are watched with WeakRefs.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import type { Finding } from '../../src/model/finding.js';
 import { FindingStore } from '../../src/report/store.js';
 import { readResourceSnapshot } from '../../src/sources/index.js';
 import { heapInUse } from '../support/heap.js';
-import { random, snapshotResources, snapshotText } from '../support/snapshots.js';
+import { generatedSnapshot } from '../support/snapshots.js';
 
 describe('what the finding store keeps of the findings it holds', () => {
-  let dir: string;
-  let file: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-store-memory-'));
-    file = path.join(dir, 'snapshot.json');
-    const resources = snapshotResources(2_500, random(7));
-    writeFileSync(file, snapshotText(resources));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const snapshot = generatedSnapshot('cmk-guard-store-memory-', 2_500, 7);
 
   it('is their text outside the heap: neither the findings nor the text of the snapshot they name', async () => {
-    const bytes = statSync(file).size;
+    const bytes = statSync(snapshot.file).size;
     expect(bytes).toBeGreaterThan(8 * 1024 * 1024);
     // Every finding held: the store's bound is never reached, so nothing goes to the file.
     const store = new FindingStore(1_000_000);
@@ -34,7 +24,7 @@ describe('what the finding store keeps of the findings it holds', () => {
       const before = await heapInUse();
       const added: WeakRef<object>[] = [];
       let count = 0;
-      for (const resource of readResourceSnapshot(file)) {
+      for (const resource of readResourceSnapshot(snapshot.file)) {
         const finding: Finding = {
           definition: 'rule',
           displayName: 'Rule',

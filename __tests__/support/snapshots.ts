@@ -3,6 +3,10 @@
  * their keys in it, and the grants that let them (access policies or role assignments), shuffled so that
  * subjects come batches apart from their vaults and grants.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 const ENCRYPTION_USER = 'e147488a-f6f5-4113-8e2d-b22465e65bf6';
 
 /** A seeded generator, so a failure can be run again. */
@@ -106,4 +110,20 @@ export function snapshotResources(groups: number, next: () => number): object[] 
 /** A snapshot as `az resource list` writes it (`{"value": [...]}`), one resource a line. */
 export function snapshotText(resources: object[]): string {
   return `{"value": [\n${resources.map(r => JSON.stringify(r)).join(',\n')}\n]}\n`;
+}
+
+/**
+ * For the tests of one `describe`: a snapshot of `groups` generated groups (`random(seed)`) written to snapshot.json
+ * in a temporary folder of its own (named from `prefix`) before they run, the folder removed after them. Its `dir`
+ * and `file` are set once the describe's `beforeAll` has run.
+ */
+export function generatedSnapshot(prefix: string, groups: number, seed: number): { dir: string; file: string } {
+  const snapshot = { dir: '', file: '' };
+  beforeAll(() => {
+    snapshot.dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    snapshot.file = path.join(snapshot.dir, 'snapshot.json');
+    writeFileSync(snapshot.file, snapshotText(snapshotResources(groups, random(seed))));
+  });
+  afterAll(() => rmSync(snapshot.dir, { recursive: true, force: true }));
+  return snapshot;
 }
