@@ -25,6 +25,9 @@ import { JsonSyntaxError, Reader } from './json.js';
  */
 export const CHUNK_BYTES = 64 * 1024;
 
+/** A step begins with more of the file read when less than this part of a chunk is left in the window. */
+const READ_AHEAD = 4;
+
 /** A step that ends this close to the end of the window may have been cut short by it: it is run again with more. */
 const MARGIN = 8;
 
@@ -71,6 +74,9 @@ export class JsonStream {
    */
   step<T>(step: (reader: Reader) => T, what = 'a value'): T {
     const r = this.reader;
+    // Read on before a step that may well run into the end of the window: one cut short throws to say so, and is
+    // read again from its start (with 64 KB windows, that was 2% of reading a snapshot).
+    if (!this.eof && r.length - r.index < this.chunkBytes / READ_AHEAD) this.fill(r.index, this.chunkBytes);
     for (;;) {
       const mark = { index: r.index, line: r.line, column: r.column, depth: r.depth };
       try {
