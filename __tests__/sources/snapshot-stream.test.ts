@@ -130,29 +130,53 @@ const fileArb = fc
     return body;
   });
 
-/** A file broken in one place: cut short, a character in, or a byte that is not UTF-8. */
+/**
+ * The encodings a snapshot may come in: UTF-8, or UTF-16 with its byte order mark (Windows PowerShell 5 writes
+ * `az resource list > snapshot.json` as UTF-16LE). A window of an odd number of bytes cuts UTF-16 code units and
+ * surrogate pairs in two.
+ */
+const encodingArb = fc.constantFrom('utf-8', 'utf-16le', 'utf-16be');
+
+function encoded(body: string, encoding: 'utf-8' | 'utf-16le' | 'utf-16be'): Buffer {
+  if (encoding === 'utf-8') return Buffer.from(body, 'utf8');
+  const little = Buffer.from(`\ufeff${body}`, 'utf16le');
+  return encoding === 'utf-16le' ? little : little.swap16();
+}
+
+/**
+ * A file broken in one place: cut short, a character in, or bytes that are not text in its encoding (a byte 0xFF in
+ * UTF-8, a lone surrogate in UTF-16).
+ */
 const brokenArb = fc
   .tuple(
     fileArb,
+    encodingArb,
     fc.nat(),
     fc.constantFrom('cut', 'insert', 'byte'),
     fc.constantFrom('{', '}', ']', ',', '"', 'x', '\n')
   )
-  .map(([body, at, how, ch]) => {
-    const bytes = Buffer.from(body, 'utf8');
+  .map(([body, encoding, at, how, ch]) => {
+    const bytes = encoded(body, encoding);
     const cut = bytes.length === 0 ? 0 : at % bytes.length;
     if (how === 'cut') return bytes.subarray(0, cut);
-    const middle = how === 'byte' ? Buffer.from([0xff]) : Buffer.from(ch, 'utf8');
-    return Buffer.concat([bytes.subarray(0, cut), middle, bytes.subarray(cut)]);
+    // In UTF-16, between two code units after the byte order mark.
+    const at16 = Math.max(2, cut - (cut % 2));
+    if (encoding === 'utf-8') {
+      const middle = how === 'byte' ? Buffer.from([0xff]) : Buffer.from(ch, 'utf8');
+      return Buffer.concat([bytes.subarray(0, cut), middle, bytes.subarray(cut)]);
+    }
+    const little = how === 'byte' ? Buffer.from([0x00, 0xd8]) : Buffer.from(ch, 'utf16le');
+    const middle = encoding === 'utf-16le' ? little : Buffer.from(little).swap16();
+    return Buffer.concat([bytes.subarray(0, at16), middle, bytes.subarray(at16)]);
   });
 
 describe('readResourceSnapshot', () => {
-  it('gives the resources and positions of reading the file whole, whatever the window', () => {
+  it('gives the resources and positions of reading the file whole, whatever the window and the encoding', () => {
     let n = 0;
     fc.assert(
-      fc.property(fileArb, fc.integer({ min: 1, max: 64 }), (body, chunk) => {
+      fc.property(fileArb, fc.integer({ min: 1, max: 64 }), encodingArb, (body, chunk, encoding) => {
         const file = path.join(dir, `s${n++}.json`);
-        writeFileSync(file, body);
+        writeFileSync(file, encoded(body, encoding));
         const whole = readWhole(file);
         expect('resources' in whole).toBe(true);
         expect(readStreamed(file, chunk)).toEqual(whole);

@@ -55,7 +55,8 @@ export class JsonStream {
     this.fd = openRegularFile(file);
     this.reader = new Reader('', file);
     try {
-      this.fill(0, chunkBytes);
+      // Two bytes at least: a UTF-16 file is known by its first two.
+      this.fill(0, Math.max(chunkBytes, 2));
     } catch (error) {
       this.close();
       throw error;
