@@ -11,6 +11,8 @@
  * `Map` compares them: fold their case first (foldCase) where case must not matter.
  */
 
+import { NO_BYTES, roomForBytes } from '../model/bytes.js';
+
 /** A 32-bit hash of a text's code units (FNV-1a). */
 export type TextHash = (text: string) => number;
 
@@ -82,13 +84,7 @@ export class TextStore {
     }
     const narrow = fitsOneByte(text);
     const length = narrow ? text.length : text.length * 2;
-    if (!this.bytes || this.used + length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(
-        Math.max(this.used + length, this.bytes ? this.bytes.length * 2 : this.firstBytes)
-      );
-      this.bytes?.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
+    this.bytes = roomForBytes(this.bytes ?? NO_BYTES, this.used, length, this.firstBytes);
     this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
     const i = n - this.smallTexts;
     this.starts = room(this.starts, i + 1);

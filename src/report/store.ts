@@ -6,9 +6,9 @@
  *
  * A finding is held as its text from the moment it is added, in one buffer outside V8's heap, not as an object: an
  * object held for thousands of findings outlives the young generation's collections, is copied to the old one and
- * dies there, and so does every string it points into (a snapshot's resource names are cut from the megabyte of
+ * dies there, and so does every string it points into (a snapshot's resource names are cut from the window of
  * text they were read with). On a snapshot of 200,000 resources V8 promoted 355 MB when findings were held as
- * objects, 161 MB since (bench/HISTORY.md).
+ * objects, 163 MB with them held as text (bench/HISTORY.md).
  *
  * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
  * back group by group, in the order each group's findings were added. Findings added while an
@@ -24,6 +24,7 @@ import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { FindingTally, type Finding } from '../model/finding.js';
+import { NO_BYTES, roomForBytes } from '../model/bytes.js';
 import { parseJson } from '../model/jsonText.js';
 import { FINDING_DEPTH, findingJson } from './json.js';
 import { itemSeparator, type ItemText } from './stream.js';
@@ -73,7 +74,7 @@ export class FindingStore implements Iterable<Finding> {
    * The text of every finding added since the last write-out, one after another (those taken back too, until the
    * next write-out): one buffer for the store's life, grown as needed, so that holding findings makes no garbage.
    */
-  private arena = Buffer.allocUnsafe(0);
+  private arena = NO_BYTES;
   private arenaUsed = 0;
   private readonly blocks = new Map<number, Block[]>();
   /** Findings added since the last write-out, taken back or not: what the arena holds. */
@@ -227,7 +228,7 @@ export class FindingStore implements Iterable<Finding> {
   /** Closes (and where it still has a name, removes) the temporary file, if one was written. The store is empty afterwards. */
   dispose(): void {
     this.held = new Map();
-    this.arena = Buffer.allocUnsafe(0);
+    this.arena = NO_BYTES;
     this.arenaUsed = 0;
     this.blocks.clear();
     this.counted = new FindingTally();
@@ -282,11 +283,7 @@ export class FindingStore implements Iterable<Finding> {
     // At most three bytes a UTF-16 unit (a surrogate pair, two units, is four bytes).
     if (this.arena.length - this.arenaUsed < text.length * 3) {
       const needed = Buffer.byteLength(text, 'utf8');
-      if (this.arena.length - this.arenaUsed < needed) {
-        const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, ARENA_START));
-        this.arena.copy(larger, 0, 0, this.arenaUsed);
-        this.arena = larger;
-      }
+      this.arena = roomForBytes(this.arena, this.arenaUsed, needed, ARENA_START);
     }
     const offset = this.arenaUsed;
     const size = this.arena.write(text, offset, 'utf8');

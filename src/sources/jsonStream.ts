@@ -7,6 +7,7 @@
  * read and the step is run again from where it started; lines and columns go on across windows.
  */
 import * as fs from 'node:fs';
+import { NO_BYTES, roomForBytes } from '../model/bytes.js';
 import { UserError } from '../model/errors.js';
 import { LIMIT_VARIABLES } from '../model/limits.js';
 import {
@@ -46,7 +47,7 @@ export class JsonStream {
    */
   private chunk: Buffer | undefined;
   /** Where a window's text is made flat (`flat`), kept as `chunk` is. */
-  private joined: Buffer | undefined;
+  private joined = NO_BYTES;
 
   constructor(
     private readonly file: string,
@@ -146,8 +147,7 @@ export class JsonStream {
   private flat(text: string): string {
     const bytes = Buffer.byteLength(text, 'utf8');
     // Room for what was left of a window and a chunk after it, or twice what a larger value needs.
-    if (!this.joined || this.joined.length < bytes)
-      this.joined = Buffer.allocUnsafe(2 * Math.max(bytes, this.chunkBytes));
+    this.joined = roomForBytes(this.joined, 0, bytes, 2 * this.chunkBytes);
     this.joined.write(text, 0, bytes, 'utf8');
     return this.joined.toString('utf8', 0, bytes);
   }
