@@ -500,7 +500,7 @@ async function loadCompiledEagerly(load) {
  * instead of compiling it all again.
  */
 
-const load = () => __nccwpck_require__.e(/* import() */ 754).then(__nccwpck_require__.bind(__nccwpck_require__, 2754));
+const load = () => __nccwpck_require__.e(/* import() */ 975).then(__nccwpck_require__.bind(__nccwpck_require__, 6975));
 (enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load)).catch((error) => {
     process.stderr.write(`cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`);
     process.exitCode = 3;

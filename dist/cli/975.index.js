@@ -1,5 +1,5 @@
-export const id = 754;
-export const ids = [754];
+export const id = 975;
+export const ids = [975];
 export const modules = {
 
 /***/ 4951:
@@ -460,7 +460,7 @@ function shortScope(scope) {
 
 /***/ }),
 
-/***/ 2754:
+/***/ 6975:
 /***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __webpack_require__) => {
 
 
@@ -14349,6 +14349,24 @@ function nearestPosition(positionOf, pointer) {
     return null;
 }
 
+;// CONCATENATED MODULE: ./src/model/bytes.ts
+/**
+ * Byte buffers that grow: an arena that texts are appended to, a buffer that is reused from one use to the next.
+ */
+/** A buffer of no bytes, for a buffer not made yet. */
+const NO_BYTES = Buffer.alloc(0);
+/**
+ * A buffer with room for `needed` more bytes after its first `used`: `bytes` itself, or a new one (twice as long,
+ * and at least `least` bytes) with those first bytes copied into it.
+ */
+function roomForBytes(bytes, used, needed, least) {
+    if (bytes.length - used >= needed)
+        return bytes;
+    const larger = Buffer.allocUnsafe(Math.max(2 * bytes.length, used + needed, least));
+    bytes.copy(larger, 0, 0, used);
+    return larger;
+}
+
 ;// CONCATENATED MODULE: ./src/sources/jsonStream.ts
 /**
  * Reading a JSON file a value at a time, so a file far larger than memory (a snapshot of a whole
@@ -14358,6 +14376,7 @@ function nearestPosition(positionOf, pointer) {
  * could change what it read: a line break split in two, a number cut short), more of the file is
  * read and the step is run again from where it started; lines and columns go on across windows.
  */
+
 
 
 
@@ -14390,7 +14409,7 @@ class JsonStream {
      */
     chunk;
     /** Where a window's text is made flat (`flat`), kept as `chunk` is. */
-    joined;
+    joined = NO_BYTES;
     constructor(file, chunkBytes = CHUNK_BYTES) {
         this.file = file;
         this.chunkBytes = chunkBytes;
@@ -14490,8 +14509,7 @@ class JsonStream {
     flat(text) {
         const bytes = Buffer.byteLength(text, 'utf8');
         // Room for what was left of a window and a chunk after it, or twice what a larger value needs.
-        if (!this.joined || this.joined.length < bytes)
-            this.joined = Buffer.allocUnsafe(2 * Math.max(bytes, this.chunkBytes));
+        this.joined = roomForBytes(this.joined, 0, bytes, 2 * this.chunkBytes);
         this.joined.write(text, 0, bytes, 'utf8');
         return this.joined.toString('utf8', 0, bytes);
     }
@@ -21616,9 +21634,9 @@ var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_
  *
  * A finding is held as its text from the moment it is added, in one buffer outside V8's heap, not as an object: an
  * object held for thousands of findings outlives the young generation's collections, is copied to the old one and
- * dies there, and so does every string it points into (a snapshot's resource names are cut from the megabyte of
+ * dies there, and so does every string it points into (a snapshot's resource names are cut from the window of
  * text they were read with). On a snapshot of 200,000 resources V8 promoted 355 MB when findings were held as
- * objects, 161 MB since (bench/HISTORY.md).
+ * objects, 163 MB with them held as text (bench/HISTORY.md).
  *
  * Findings are added to numbered groups (a definition's findings, a relation rule's) and read
  * back group by group, in the order each group's findings were added. Findings added while an
@@ -21629,6 +21647,7 @@ var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_
  * a block as it is. A store can be given what each finding is made into as it is added (`prepare`: the
  * document's rule fields and relative paths), so that what it writes out is the document's own text.
  */
+
 
 
 
@@ -21656,7 +21675,7 @@ class FindingStore {
      * The text of every finding added since the last write-out, one after another (those taken back too, until the
      * next write-out): one buffer for the store's life, grown as needed, so that holding findings makes no garbage.
      */
-    arena = Buffer.allocUnsafe(0);
+    arena = NO_BYTES;
     arenaUsed = 0;
     blocks = new Map();
     /** Findings added since the last write-out, taken back or not: what the arena holds. */
@@ -21804,7 +21823,7 @@ class FindingStore {
     /** Closes (and where it still has a name, removes) the temporary file, if one was written. The store is empty afterwards. */
     dispose() {
         this.held = new Map();
-        this.arena = Buffer.allocUnsafe(0);
+        this.arena = NO_BYTES;
         this.arenaUsed = 0;
         this.blocks.clear();
         this.counted = new FindingTally();
@@ -21861,11 +21880,7 @@ class FindingStore {
         // At most three bytes a UTF-16 unit (a surrogate pair, two units, is four bytes).
         if (this.arena.length - this.arenaUsed < text.length * 3) {
             const needed = Buffer.byteLength(text, 'utf8');
-            if (this.arena.length - this.arenaUsed < needed) {
-                const larger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.arenaUsed + needed, ARENA_START));
-                this.arena.copy(larger, 0, 0, this.arenaUsed);
-                this.arena = larger;
-            }
+            this.arena = roomForBytes(this.arena, this.arenaUsed, needed, ARENA_START);
         }
         const offset = this.arenaUsed;
         const size = this.arena.write(text, offset, 'utf8');
@@ -23301,6 +23316,7 @@ function originalPointer(json, lowered) {
  * texts with the same hash are never taken for one another. Keys are compared code unit by code unit, as a
  * `Map` compares them: fold their case first (foldCase) where case must not matter.
  */
+
 function fnv1a(text) {
     let hash = 0x811c9dc5;
     for (let i = 0; i < text.length; i++)
@@ -23365,11 +23381,7 @@ class TextStore {
         }
         const narrow = fitsOneByte(text);
         const length = narrow ? text.length : text.length * 2;
-        if (!this.bytes || this.used + length > this.bytes.length) {
-            const grown = Buffer.allocUnsafe(Math.max(this.used + length, this.bytes ? this.bytes.length * 2 : this.firstBytes));
-            this.bytes?.copy(grown, 0, 0, this.used);
-            this.bytes = grown;
-        }
+        this.bytes = roomForBytes(this.bytes ?? NO_BYTES, this.used, length, this.firstBytes);
         this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
         const i = n - this.smallTexts;
         this.starts = room(this.starts, i + 1);
