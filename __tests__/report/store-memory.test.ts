@@ -1,7 +1,7 @@
 /**
  * What the finding store keeps of the findings it holds is their text, outside V8's heap: not the finding objects,
  * nor the strings they point into. A finding about a snapshot's resource names it with strings cut from the text it
- * was read with (a window of a megabyte), so findings kept as objects kept the windows too; and an object held for
+ * was read with (the reader's window), so findings kept as objects kept the windows too; and an object held for
  * thousands of findings outlives the young generation's collections and dies in the old one. The heap left after a
  * forced collection is compared with the size of the snapshot, and the findings added are watched with WeakRefs.
  */
