@@ -15,7 +15,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runCli } from '../src/commands/index.js';
+import { THREAD_SNAPSHOT_BYTES, THREAD_YOUNG_GENERATION_MB } from '../src/commands/thread.js';
 import { random } from './engine.bench.js';
 import { count, least, MB, peakMemoryMB, round, runWorker, summaryOf, type Benchmark } from './framework.js';
 
@@ -193,12 +195,20 @@ interface ScaleMeasurement {
 }
 
 /** In a worker: the start-up cost on a one-resource snapshot, then the snapshot, the least of `tries` runs each. */
-export async function scaleWorker([dir, file, resourcesText, triesText]: string[]): Promise<ScaleMeasurement> {
+export async function scaleWorker([dir, file, resourcesText, triesText, cli]: string[]): Promise<ScaleMeasurement> {
   const resources = Number(resourcesText);
   const tries = Number(triesText);
   const output = path.join(dir, `findings-${resources}.json`);
   let stderr = '';
-  const io = { cwd: dir, env: {}, stdout: () => {}, stderr: (text: string) => void (stderr += text) };
+  // As the CLI runs: a large snapshot is evaluated in a worker thread started from the CLI's bundle
+  // (src/commands/thread.ts), whose processor time and memory are this process's.
+  const io = {
+    cwd: dir,
+    env: {},
+    threadEntry: pathToFileURL(cli),
+    stdout: () => {},
+    stderr: (text: string) => void (stderr += text)
+  };
   const evaluate = async (snapshot: string) => {
     const code = await runCli(['evaluate', '--resources', snapshot, '--format', 'json', '--output', output], io);
     if (code > 1) throw new Error(`cmk-guard evaluate exited with ${code}: ${stderr}`);
@@ -219,6 +229,13 @@ export async function scaleWorker([dir, file, resourcesText, triesText]: string[
   };
 }
 
+/** Which side the CLI evaluated in a worker thread of its own (src/commands/thread.ts), as it decides by size. */
+function threadNote(smallBytes: number, largeBytes: number): string {
+  const inThread = (bytes: number) => bytes > THREAD_SNAPSHOT_BYTES;
+  const sides = inThread(smallBytes) ? 'both' : inThread(largeBytes) ? 'the large one' : 'neither';
+  return `snapshots past ${THREAD_SNAPSHOT_BYTES / MB} MB are evaluated in a worker thread with a ${THREAD_YOUNG_GENERATION_MB} MB young generation: ${sides}`;
+}
+
 export const scale: Benchmark = {
   name: 'scale_1m_vs_10k',
   target: 1.3,
@@ -231,9 +248,9 @@ export const scale: Benchmark = {
       writeSnapshot(path.join(dir, 'one.json'), 1);
       const smallFile = path.join(dir, `snapshot-${small}.json`);
       const largeFile = path.join(dir, `snapshot-${large}.json`);
-      writeSnapshot(smallFile, small);
+      const smallBytes = writeSnapshot(smallFile, small);
       const largeBytes = writeSnapshot(largeFile, large);
-      const s = await runWorker<ScaleMeasurement>(options, 'scale', [dir, smallFile, String(small), '10']);
+      const s = await runWorker<ScaleMeasurement>(options, 'scale', [dir, smallFile, String(small), '10', options.cli]);
       // Flat memory needs a fraction of this (at most twice the small run's peak); a run whose memory grows with the
       // snapshot stops at this bound instead of thrashing for many minutes near the machine's limit.
       const heapMB = Math.max(2048, Math.ceil(s.peakMemoryMB * 4));
@@ -243,7 +260,7 @@ export const scale: Benchmark = {
       // and the garbage each run leaves for the collector raises the next one's peak (on Node 24 almost to twice a
       // single run's, far less on Node 20), which made the large side look flatter than it is, and flatter on Node 24.
       const once = (file: string, resources: number) =>
-        runWorker<ScaleMeasurement>(options, 'scale', [dir, file, String(resources), '1'], heap);
+        runWorker<ScaleMeasurement>(options, 'scale', [dir, file, String(resources), '1', options.cli], heap);
       const sMemory = (await once(smallFile, small)).peakMemoryMB;
       let l: ScaleMeasurement;
       let lMemory: number;
@@ -251,7 +268,7 @@ export const scale: Benchmark = {
         l = await runWorker<ScaleMeasurement>(
           options,
           'scale',
-          [dir, largeFile, String(large), options.quick ? '3' : '1'],
+          [dir, largeFile, String(large), options.quick ? '3' : '1', options.cli],
           heap
         );
         // A full run evaluates the large snapshot once: its worker is measured as the small side's memory worker is.
@@ -280,7 +297,7 @@ export const scale: Benchmark = {
           `(${s.perResourceWallUs.toFixed(1)} µs wall-clock), peak memory ${sMemory.toFixed(0)} MB ` +
           `(start-up ${s.startMs.toFixed(0)} ms taken off both; wall-clock ratio ${(l.perResourceWallUs / s.perResourceWallUs).toFixed(2)}×; ` +
           `memory ${memoryGrowth.toFixed(2)}× for ${count(large / small)}× the resources, bound 2×, each peak a run of ` +
-          `its snapshot alone in a new process; Node ${process.version})`
+          `its snapshot alone in a new process; ${threadNote(smallBytes, largeBytes)}; Node ${process.version})`
       };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

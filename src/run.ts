@@ -317,6 +317,23 @@ function inputPath(request: Pick<EvaluateRequest, 'cwd' | 'root'>, entry: string
 }
 
 /**
+ * How many bytes the request's snapshot files hold together, for deciding where to evaluate them (see
+ * src/commands/thread.ts); a file that is outside the repository or cannot be read counts nothing, and the
+ * evaluation reports it.
+ */
+export function snapshotBytes(request: Pick<EvaluateRequest, 'cwd' | 'root' | 'resources'>): number {
+  let bytes = 0;
+  for (const file of request.resources ?? []) {
+    try {
+      bytes += statSync(inputPath(request, file, 'the resource snapshot')).size;
+    } catch {
+      // reported when the evaluation reads it
+    }
+  }
+  return bytes;
+}
+
+/**
  * Whether reading the request's rules and definitions needs ajv, js-yaml or RE2 (src/rules/tooling.ts): unless
  * its rule folders hold only bundled texts read at build time, and it names no definitions (whose parameter
  * schemas ajv checks) and no live scope. The rule texts it reads are kept in `texts`, for the load.

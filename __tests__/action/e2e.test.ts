@@ -9,22 +9,13 @@
  */
 import type { FindingsDocument } from '../../src/model/finding.js';
 import { execFile, execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { COMMENT_MARKER, PLAN_END, PLAN_START } from '../../src/report/comment.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
+import { bundleHolds } from '../support/built.js';
 import type { GitHubServer } from '../support/github-server.js';
 import { startGitHubServer } from '../support/github-server.js';
 import { sarifValidator } from '../support/sarif.js';
@@ -39,11 +30,7 @@ import { eachTestArmAndElsewhere, type ElsewhereServer } from '../support/elsewh
 const entry = path.resolve('dist/index.js');
 const built = existsSync(entry);
 // Landing runs the tests before it rebuilds dist/: a test of what a build older than it lacks waits for the build.
-const builtWith = (marker: string) =>
-  built &&
-  readdirSync(path.dirname(entry))
-    .filter(file => file.endsWith('.js'))
-    .some(file => readFileSync(path.join(path.dirname(entry), file), 'utf8').includes(marker));
+const builtWith = (marker: string) => bundleHolds(entry, marker);
 const itWithRelativeErrors = builtWith('messageRelativeTo') ? it : it.skip;
 const itWithLogText = builtWith('function logText') ? it : it.skip;
 const itWithBaseSection = builtWith('Taken from the base') ? it : it.skip;
@@ -394,7 +381,7 @@ describeBuilt(
     });
 
     // Landing runs the tests before it rebuilds dist/: a build older than plan and deploy skips this one.
-    const planBuilt = readFileSync(entry, 'utf8').includes(PLAN_START);
+    const planBuilt = builtWith(PLAN_START);
     (planBuilt ? it : it.skip)(
       'plans the pack against an Azure scope into the same sticky comment as the findings, then deploys',
       async () => {
@@ -447,7 +434,7 @@ describeBuilt(
     );
 
     // As above: a build older than the subscription-id input's use skips this one.
-    (readFileSync(entry, 'utf8').includes('which is not a subscription id') ? it : it.skip)(
+    (builtWith('which is not a subscription id') ? it : it.skip)(
       'plans at the subscription of the subscription-id input when no scope is given',
       async () => {
         const arm = await startArmServer({ modules: [policyModule] });
@@ -882,7 +869,7 @@ describeBuilt(
 );
 
 // The committed dist/ is rebuilt when a change lands: until then it may predate the Azure inputs.
-const builtWithAzure = built && readFileSync(entry, 'utf8').includes('trigger-scan');
+const builtWithAzure = builtWith('trigger-scan');
 if (built && !builtWithAzure) {
   console.warn(`Skipping the action's live-scope tests: ${entry} predates them. Rebuild it with \`npm run bundle\`.`);
 }
@@ -1122,8 +1109,7 @@ if (built && !builtWithAzure) {
   });
 
   // A build older than deploy's exemptions skips this one (landing rebuilds dist/ after the tests).
-  const builtWithExemptions =
-    builtWithAzure && readFileSync(entry, 'utf8').includes('a resource in Azure has no template file');
+  const builtWithExemptions = builtWithAzure && builtWith('a resource in Azure has no template file');
   (builtWithExemptions ? it : it.skip)(
     'deploys cmk-guard.yaml’s exceptions as exemptions for the assignment, and a second deploy writes nothing',
     async () => {

@@ -7,15 +7,16 @@
  * It needs the built CLI (`npm run bundle`) and builds nothing itself; without it, it is skipped.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { storedAt } from '../support/arm-policy.js';
+import { bundleHolds } from '../support/built.js';
 import { eachTestPackAndServer, MG, OWNER, type Repository } from './support.js';
 
 const entry = path.resolve('dist/cli/index.js');
 // Landing runs the tests before it rebuilds dist/: a build older than plan and deploy counts as missing.
-const built = existsSync(entry) && readFileSync(entry, 'utf8').includes('publish the pack to an Azure scope');
+const built = bundleHolds(entry, 'publish the pack to an Azure scope');
 const node20 = ['/usr/bin/node', '/usr/local/bin/node'].find(candidate => existsSync(candidate));
 // The oldest Node the package supports when the machine has it (the in-process tests cover this one).
 const nodes: [string, string][] = [node20 ? ['the system Node', node20] : ['this Node', process.execPath]];

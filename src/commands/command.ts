@@ -40,6 +40,11 @@ export interface CommandIO {
   nodeVersion?: string;
   /** The clock exceptions' dates are read against; the process's own unless a test fixes it. */
   now?: Date;
+  /**
+   * The CLI's entry module (dist/cli/index.js): a large evaluation runs in a worker thread started from it
+   * (src/commands/thread.ts). Absent, every command runs in this thread.
+   */
+  threadEntry?: URL;
   stdout(text: string): void;
   stderr(text: string): void;
 }

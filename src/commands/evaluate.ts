@@ -13,7 +13,13 @@ import { progressLine, progressWanted } from '../report/progress.js';
 import { parseFormat, renderReport, reportFormats, showsErrorsToReader, type ReportFormat } from '../report/formats.js';
 import { exitCodeFor, type FailurePolicy } from '../model/finding.js';
 import { severities } from '../rules/selection.js';
-import { evaluateRepositoryStreamed, type EvaluateRequest, type StreamedFindingsDocument } from '../run.js';
+import {
+  evaluateRepositoryStreamed,
+  snapshotBytes,
+  type EvaluateRequest,
+  type StreamedFindingsDocument
+} from '../run.js';
+import { runInThread, threadWanted } from './thread.js';
 import {
   azureScope,
   parseRegion,
@@ -372,9 +378,11 @@ export const evaluateCommand: Command = {
   options: evaluateOptions,
   positionals: { min: 0, max: 0 },
   loadsToolingItself: true,
-  async run(options, _positionals, io) {
+  async run(options, positionals, io) {
     await prepareSettings(givenSettings(options), io.cwd);
     const { request, report } = evaluateSettings(options, io, bundledPolicies());
+    if (io.threadEntry && threadWanted(io.env, snapshotBytes(request)))
+      return runInThread(io.threadEntry, 'evaluate', options, positionals, io);
     const document = await evaluateWithProgress(request, io);
     try {
       writeEvaluationReport(document, report, io);

@@ -5,7 +5,7 @@ import { bundledPolicies } from '../paths.js';
 import { loadPackFile } from '../rules/index.js';
 import { isUserError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import type { Command, CommandIO, OptionSpec } from './command.js';
+import type { Command, CommandIO, OptionSpec, OptionValues } from './command.js';
 import { EXIT_USAGE, printUserError } from './command.js';
 import { azureSdkNodeWarning, cliNodeError, commands } from './registry.js';
 import { loadRuleTooling } from '../rules/tooling.js';
@@ -114,16 +114,29 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       command
     );
   }
-  const values: Record<string, string | boolean | string[] | undefined> = {};
+  const values: OptionValues = {};
   for (const [name, spec] of Object.entries(command.options)) {
     const given = (parsed.values as Record<string, string | boolean | string[] | undefined>)[name];
     values[name] = given ?? spec.default;
   }
   const nodeWarning = azureSdkNodeWarning(command.name, values, io.nodeVersion ?? process.versions.node);
   if (nodeWarning) io.stderr(`cmk-guard: warning: ${nodeWarning}\n`);
+  return runCommand(command, values, parsed.positionals, io);
+}
+
+/**
+ * Runs a command with its options parsed: a user error is printed and is exit code 2. A worker thread
+ * (src/cliThread.ts) runs its command through this too.
+ */
+export async function runCommand(
+  command: Command,
+  values: OptionValues,
+  positionals: string[],
+  io: CommandIO
+): Promise<number> {
   try {
     if (!command.loadsToolingItself) await loadRuleTooling();
-    return await command.run(values, parsed.positionals, io);
+    return await command.run(values, positionals, io);
   } catch (error) {
     if (isUserError(error)) {
       printUserError(io, error);
