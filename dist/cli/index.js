@@ -2,6 +2,28 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 7712:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Js: () => (/* binding */ THREAD_ARGUMENT),
+/* harmony export */   bl: () => (/* binding */ isThreadData),
+/* harmony export */   ru: () => (/* binding */ THREAD_BACKLOG_CHARS)
+/* harmony export */ });
+/**
+ * The argument a worker is started with (its `process.argv[2]`): the entry looks at its data, and loads
+ * node:worker_threads, only then, so that an ordinary start loads nothing more.
+ */
+const THREAD_ARGUMENT = '--cmk-guard-worker-thread';
+/** Characters of output the worker may have sent that are not yet written before it waits. */
+const THREAD_BACKLOG_CHARS = 1 << 20;
+function isThreadData(data) {
+    return typeof data === 'object' && data !== null && data.cmkGuardThread === 1;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -170,6 +192,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
 /***/ 8522:
 /***/ ((module) => {
 
@@ -274,6 +303,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 
@@ -493,16 +552,31 @@ async function loadCompiledEagerly(load) {
     }
 }
 
+// EXTERNAL MODULE: ./src/commands/threadData.ts
+var threadData = __nccwpck_require__(7712);
 ;// CONCATENATED MODULE: ./src/cli.ts
 /**
  * The command-line door. It turns Node's compile cache on (compileCache.ts) before it loads the rest of
  * cmk-guard (cliMain.ts, a chunk of its own in the bundle), so that a start reads the compiled code back
- * instead of compiling it all again.
+ * instead of compiling it all again. Started as cmk-guard's worker thread (a large evaluation:
+ * src/commands/thread.ts), it serves that instead (cliThread.ts).
  */
 
-const load = () => __nccwpck_require__.e(/* import() */ 975).then(__nccwpck_require__.bind(__nccwpck_require__, 6975));
-(enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load)).catch((error) => {
+
+const internalError = (error) => {
     process.stderr.write(`cmk-guard: internal error (a bug, please report it): ${String(error instanceof Error ? error.stack : error)}\n`);
     process.exitCode = 3;
-});
+};
+async function start() {
+    if (process.argv[2] === threadData/* THREAD_ARGUMENT */.Js) {
+        const { isMainThread, workerData } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5919, 23));
+        if (!isMainThread && (0,threadData/* isThreadData */.bl)(workerData))
+            return (await Promise.all(/* import() */[__nccwpck_require__.e(698), __nccwpck_require__.e(509)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3509))).serveThread();
+    }
+    const entry = new URL(import.meta.url);
+    const load = () => Promise.all(/* import() */[__nccwpck_require__.e(698), __nccwpck_require__.e(304)]).then(__nccwpck_require__.bind(__nccwpck_require__, 304));
+    const cli = await (enableCompileCache(process.env) === undefined ? load() : loadCompiledEagerly(load));
+    await cli.main(entry);
+}
+start().catch(internalError);
 
