@@ -54,8 +54,8 @@ function ownString(text: string): string {
 /** Texts appended to one arena, each read back by its number; the first `smallTexts` of them kept as strings. */
 export class TextStore {
   private readonly small: string[] = [];
-  /** Made at the first text past the small ones. */
-  private bytes: Buffer | undefined;
+  /** Grown from no bytes at the first text past the small ones. */
+  private bytes: Buffer = NO_BYTES;
   private used = 0;
   private starts: Float64Array;
   /** Each arena text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
@@ -84,7 +84,7 @@ export class TextStore {
     }
     const narrow = fitsOneByte(text);
     const length = narrow ? text.length : text.length * 2;
-    this.bytes = roomForBytes(this.bytes ?? NO_BYTES, this.used, length, this.firstBytes);
+    this.bytes = roomForBytes(this.bytes, this.used, length, this.firstBytes);
     this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
     const i = n - this.smallTexts;
     this.starts = room(this.starts, i + 1);
@@ -100,7 +100,7 @@ export class TextStore {
     const i = n - this.smallTexts;
     const start = this.starts[i];
     const length = this.lengths[i];
-    const bytes = this.bytes!;
+    const bytes = this.bytes;
     return length >= 0
       ? bytes.toString('latin1', start, start + length)
       : bytes.toString('utf16le', start, start - length);
@@ -112,7 +112,7 @@ export class TextStore {
     const i = n - this.smallTexts;
     const start = this.starts[i];
     const length = this.lengths[i];
-    const bytes = this.bytes!;
+    const bytes = this.bytes;
     if (length >= 0) {
       if (length !== text.length) return false;
       for (let k = 0; k < length; k++) if (bytes[start + k] !== text.charCodeAt(k)) return false;
