@@ -19397,8 +19397,8 @@ class TextStore {
     smallTexts;
     firstBytes;
     small = [];
-    /** Made at the first text past the small ones. */
-    bytes;
+    /** Grown from no bytes at the first text past the small ones. */
+    bytes = NO_BYTES;
     used = 0;
     starts;
     /** Each arena text's length in bytes; negative when it is kept as UTF-16 (two bytes a code unit). */
@@ -19422,7 +19422,7 @@ class TextStore {
         }
         const narrow = fitsOneByte(text);
         const length = narrow ? text.length : text.length * 2;
-        this.bytes = roomForBytes(this.bytes ?? NO_BYTES, this.used, length, this.firstBytes);
+        this.bytes = roomForBytes(this.bytes, this.used, length, this.firstBytes);
         this.bytes.write(text, this.used, length, narrow ? 'latin1' : 'utf16le');
         const i = n - this.smallTexts;
         this.starts = room(this.starts, i + 1);
