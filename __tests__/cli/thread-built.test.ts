@@ -70,6 +70,22 @@ describeBuilt('the built CLI in its worker thread', () => {
     expect(worker).toEqual(main);
   });
 
+  it('cmk-guard baseline writes the same baseline', async () => {
+    const run = async (worker: 'on' | 'off') => {
+      const out = `baseline-${worker}.json`;
+      const result = await cli(['baseline', '--resources', 'snapshot.json', '--out', out], snapshot.dir, worker);
+      return {
+        ...result,
+        stdout: result.stdout.replaceAll(out, 'FILE'),
+        baseline: readFileSync(path.join(snapshot.dir, out), 'utf8')
+      };
+    };
+    const [main, worker] = [await run('off'), await run('on')];
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/^Wrote [1-9][\d,]* findings to FILE/);
+    expect(worker).toEqual(main);
+  });
+
   it('reports a broken snapshot as the main thread does', async () => {
     writeFileSync(path.join(snapshot.dir, 'broken.json'), '{"value": [\n  {"id": 1,}\n]}\n');
     const args = ['evaluate', '--resources', 'broken.json', '--format', 'text'];

@@ -132,7 +132,7 @@ describe('cmk-guard evaluate hands a large snapshot to a worker', () => {
   it('past the threshold, in the worker', async () => {
     expect(await evaluate('large.json')).toEqual({
       code: 0,
-      out: 'evaluated in the worker: ["large.json"]\n',
+      out: 'evaluate in the worker: ["large.json"]\n',
       err: ''
     });
   });
@@ -140,17 +140,17 @@ describe('cmk-guard evaluate hands a large snapshot to a worker', () => {
   it('under it, here', async () => {
     const run = await evaluate('small.json');
     expect(run.code).toBe(0);
-    expect(run.out).not.toContain('evaluated in the worker');
+    expect(run.out).not.toContain('evaluate in the worker');
   });
 
   it('CMK_GUARD_WORKER=on hands even a small one over, and off keeps a large one here', async () => {
     expect((await evaluate('small.json', { CMK_GUARD_WORKER: 'on' })).out).toBe(
-      'evaluated in the worker: ["small.json"]\n'
+      'evaluate in the worker: ["small.json"]\n'
     );
     // Read here, the sparse file's zero bytes are not a snapshot.
     const kept = await evaluate('large.json', { CMK_GUARD_WORKER: 'off' });
     expect(kept.code).toBe(2);
-    expect(kept.out).not.toContain('evaluated in the worker');
+    expect(kept.out).not.toContain('evaluate in the worker');
     expect(kept.err).toContain('large.json');
   });
 
@@ -160,6 +160,22 @@ describe('cmk-guard evaluate hands a large snapshot to a worker', () => {
     expect(run.err).toContain('large.json');
   });
 
+  it('cmk-guard baseline hands a large snapshot over too, and keeps a small one here', async () => {
+    const baseline = async (file: string) => {
+      const { io, text } = recorder({ cwd: dir, env: {}, threadEntry: fixture });
+      const code = await runCli(['baseline', '--resources', file, '--out', 'baseline.json'], io);
+      return { code, out: text('stdout'), err: text('stderr') };
+    };
+    expect(await baseline('large.json')).toEqual({
+      code: 0,
+      out: 'baseline in the worker: ["large.json"]\n',
+      err: ''
+    });
+    const here = await baseline('small.json');
+    expect(here.code).toBe(0);
+    expect(here.out).toMatch(/^Wrote 0 findings to baseline\.json/);
+  });
+
   it('a snapshot outside the repository counts nothing, and the run refuses it here', async () => {
     const outside = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-thread-outside-'));
     try {
@@ -167,7 +183,7 @@ describe('cmk-guard evaluate hands a large snapshot to a worker', () => {
       truncateSync(path.join(outside, 'big.json'), THREAD_SNAPSHOT_BYTES + 1);
       const run = await evaluate(path.join(outside, 'big.json'));
       expect(run.code).toBe(2);
-      expect(run.out).not.toContain('evaluated in the worker');
+      expect(run.out).not.toContain('evaluate in the worker');
       expect(run.err).toMatch(/outside/);
     } finally {
       rmSync(outside, { recursive: true, force: true });

@@ -6,7 +6,14 @@ import { jsonReport } from '../report/json.js';
 import { buildDocument } from '../run.js';
 import type { Command } from './command.js';
 import { EXIT_USAGE } from './command.js';
-import { evaluateOptions, evaluateSettings, evaluateWithProgress, printInputErrors, writeReport } from './evaluate.js';
+import {
+  evaluateOptions,
+  evaluateSettings,
+  evaluateWithProgress,
+  inWorkerThread,
+  printInputErrors,
+  writeReport
+} from './evaluate.js';
 
 const {
   format: _format,
@@ -43,12 +50,14 @@ export const baselineCommand: Command = {
     ...shared
   },
   positionals: { min: 0, max: 0 },
-  async run(options, _positionals, io) {
+  async run(options, positionals, io) {
     // The baseline is written afresh: the old one (if the file names one) does not apply to itself.
     const { baseline: configured, ...request } = evaluateSettings(options, io, bundledPolicies()).request;
     const out = typeof options.out === 'string' ? options.out : configured;
     if (out === undefined)
       throw new UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
+    const handedOver = inWorkerThread('baseline', options, positionals, request, io);
+    if (handedOver) return handedOver;
     const document = await evaluateWithProgress(request, io);
     const findings: Finding[] = [];
     try {

@@ -191,6 +191,22 @@ export function printInputErrors(document: Pick<FindingsStream, 'errors'>, io: C
 }
 
 /**
+ * A command's run handed to a worker thread when its snapshots are large (src/commands/thread.ts): its exit code
+ * to come, or undefined to run it in this thread (small snapshots, CMK_GUARD_WORKER=off, or no entry to start a
+ * worker from, as in tests and the action).
+ */
+export function inWorkerThread(
+  command: string,
+  options: OptionValues,
+  positionals: string[],
+  request: EvaluateRequest,
+  io: CommandIO
+): Promise<number> | undefined {
+  if (!io.threadEntry || !threadWanted(io.env, snapshotBytes(request))) return undefined;
+  return runInThread(io.threadEntry, command, options, positionals, io);
+}
+
+/**
  * Evaluates, with a progress line on standard error when it is a terminal and the run lasts; the line is
  * erased before anything else is written. The findings are read back as they are reported: call
  * `findings.dispose()` when done with them.
@@ -381,8 +397,8 @@ export const evaluateCommand: Command = {
   async run(options, positionals, io) {
     await prepareSettings(givenSettings(options), io.cwd);
     const { request, report } = evaluateSettings(options, io, bundledPolicies());
-    if (io.threadEntry && threadWanted(io.env, snapshotBytes(request)))
-      return runInThread(io.threadEntry, 'evaluate', options, positionals, io);
+    const handedOver = inWorkerThread('evaluate', options, positionals, request, io);
+    if (handedOver) return handedOver;
     const document = await evaluateWithProgress(request, io);
     try {
       writeEvaluationReport(document, report, io);
