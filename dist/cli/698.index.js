@@ -23540,6 +23540,16 @@ function printInputErrors(document, io) {
     }
 }
 /**
+ * A command's run handed to a worker thread when its snapshots are large (src/commands/thread.ts): its exit code
+ * to come, or undefined to run it in this thread (small snapshots, CMK_GUARD_WORKER=off, or no entry to start a
+ * worker from, as in tests and the action).
+ */
+function inWorkerThread(command, options, positionals, request, io) {
+    if (!io.threadEntry || !threadWanted(io.env, snapshotBytes(request)))
+        return undefined;
+    return runInThread(io.threadEntry, command, options, positionals, io);
+}
+/**
  * Evaluates, with a progress line on standard error when it is a terminal and the run lasts; the line is
  * erased before anything else is written. The findings are read back as they are reported: call
  * `findings.dispose()` when done with them.
@@ -23724,8 +23734,9 @@ const evaluateCommand = {
     async run(options, positionals, io) {
         await prepareSettings(givenSettings(options), io.cwd);
         const { request, report } = evaluateSettings(options, io, (0,paths/* bundledPolicies */.tS)());
-        if (io.threadEntry && threadWanted(io.env, snapshotBytes(request)))
-            return runInThread(io.threadEntry, 'evaluate', options, positionals, io);
+        const handedOver = inWorkerThread('evaluate', options, positionals, request, io);
+        if (handedOver)
+            return handedOver;
         const document = await evaluateWithProgress(request, io);
         try {
             writeEvaluationReport(document, report, io);
@@ -23774,12 +23785,15 @@ const baselineCommand = {
         ...baseline_shared
     },
     positionals: { min: 0, max: 0 },
-    async run(options, _positionals, io) {
+    async run(options, positionals, io) {
         // The baseline is written afresh: the old one (if the file names one) does not apply to itself.
         const { baseline: configured, ...request } = evaluateSettings(options, io, (0,paths/* bundledPolicies */.tS)()).request;
         const out = typeof options.out === 'string' ? options.out : configured;
         if (out === undefined)
             throw new model_errors/* UserError */.yo('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
+        const handedOver = inWorkerThread('baseline', options, positionals, request, io);
+        if (handedOver)
+            return handedOver;
         const document = await evaluateWithProgress(request, io);
         const findings = [];
         try {
