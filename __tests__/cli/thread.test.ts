@@ -81,6 +81,14 @@ describe('runInThread', () => {
     );
   });
 
+  it('a worker that runs out of memory says so and how to give it more, exit code 3', async () => {
+    const { io, text } = recorder();
+    expect(await runInThread(fixture, 'hog', {}, [], io, { maxOldGenerationSizeMb: 16 })).toBe(3);
+    expect(text('stderr')).toMatch(
+      /^cmk-guard: the evaluation ran out of memory \(.+\); give Node more with --max-old-space-size=MB in NODE_OPTIONS\.\n$/
+    );
+  });
+
   it('a worker that throws is an internal error with its stack, exit code 3', async () => {
     const { io, text } = recorder();
     expect(await runInThread(fixture, 'throw', {}, [], io)).toBe(3);

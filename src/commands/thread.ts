@@ -10,12 +10,13 @@
  * are not written yet: a report to standard output never piles up in memory.
  */
 import { UserError } from '../model/errors.js';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { CommandIO, OptionValues } from './command.js';
 import { THREAD_ARGUMENT, type ThreadData, type ThreadMessage } from './threadData.js';
 
 /** Snapshots together larger than this (about 55,000 resources of `az resource list`) are evaluated in a worker. */
 export const THREAD_SNAPSHOT_BYTES = 32 * 1024 * 1024;
-/** The worker's young generation: three semi-spaces of 16 MB (the two V8 copies between and one for large objects). */
+/** The worker's young generation: V8 makes it two semi-spaces of 16 MB, which it copies between, and 16 MB for large objects. */
 export const THREAD_YOUNG_GENERATION_MB = 48;
 /** The environment variable that says where to evaluate: `auto` (by the snapshots' size), `on` or `off`. */
 export const THREAD_VARIABLE = 'CMK_GUARD_WORKER';
@@ -31,15 +32,17 @@ export function threadWanted(env: NodeJS.ProcessEnv, snapshotBytes: number): boo
 
 /**
  * Runs `command` with these options in a worker started from `entry` (the CLI's entry module, which serves it:
- * src/cliThread.ts) and returns its exit code. Output is written through `io` in the order the worker wrote it;
- * a worker that fails (out of memory, say) is an internal error, exit code 3.
+ * src/cliThread.ts) and returns its exit code. Output is written through `io` in the order the worker wrote it.
+ * A worker that runs out of memory says so, exit code 3; one that fails otherwise is an internal error, exit
+ * code 3. `limits` are the worker's (tests give a small old generation).
  */
 export async function runInThread(
   entry: URL,
   command: string,
   values: OptionValues,
   positionals: string[],
-  io: CommandIO
+  io: CommandIO,
+  limits: ResourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }
 ): Promise<number> {
   // Loaded here: every start loads this module, and few runs start a worker.
   const { Worker } = await import('node:worker_threads');
@@ -58,15 +61,16 @@ export async function runInThread(
   };
   return new Promise(resolve => {
     let outcome: number | undefined;
-    const fail = (why: string) => {
+    const stop = (line: string) => {
       if (outcome !== undefined) return;
-      io.stderr(`cmk-guard: internal error (a bug, please report it): ${why}\n`);
+      io.stderr(`cmk-guard: ${line}\n`);
       outcome = 3;
     };
+    const fail = (why: string) => stop(`internal error (a bug, please report it): ${why}`);
     const worker = new Worker(entry, {
       argv: [THREAD_ARGUMENT],
       workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }
+      resourceLimits: limits
     });
     worker.on('message', (message: ThreadMessage) => {
       if ('stream' in message) {
@@ -83,12 +87,11 @@ export async function runInThread(
       else fail(message.internalError);
     });
     worker.on('error', error => {
-      const out = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      fail(
-        out
-          ? `the evaluation ran out of memory (${error.message}); Node's --max-old-space-size gives it more`
-          : String(error.stack ?? error)
-      );
+      if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
+        stop(
+          `the evaluation ran out of memory (${error.message}); give Node more with --max-old-space-size=MB in NODE_OPTIONS.`
+        );
+      else fail(String(error.stack ?? error));
     });
     worker.on('exit', code => {
       fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
