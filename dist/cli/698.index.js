@@ -22607,7 +22607,7 @@ var threadData = __webpack_require__(7712);
 
 /** Snapshots together larger than this (about 55,000 resources of `az resource list`) are evaluated in a worker. */
 const THREAD_SNAPSHOT_BYTES = 32 * 1024 * 1024;
-/** The worker's young generation: three semi-spaces of 16 MB (the two V8 copies between and one for large objects). */
+/** The worker's young generation: V8 makes it two semi-spaces of 16 MB, which it copies between, and 16 MB for large objects. */
 const THREAD_YOUNG_GENERATION_MB = 48;
 /** The environment variable that says where to evaluate: `auto` (by the snapshots' size), `on` or `off`. */
 const THREAD_VARIABLE = 'CMK_GUARD_WORKER';
@@ -22624,10 +22624,11 @@ function threadWanted(env, snapshotBytes) {
 }
 /**
  * Runs `command` with these options in a worker started from `entry` (the CLI's entry module, which serves it:
- * src/cliThread.ts) and returns its exit code. Output is written through `io` in the order the worker wrote it;
- * a worker that fails (out of memory, say) is an internal error, exit code 3.
+ * src/cliThread.ts) and returns its exit code. Output is written through `io` in the order the worker wrote it.
+ * A worker that runs out of memory says so, exit code 3; one that fails otherwise is an internal error, exit
+ * code 3. `limits` are the worker's (tests give a small old generation).
  */
-async function runInThread(entry, command, values, positionals, io) {
+async function runInThread(entry, command, values, positionals, io, limits = { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }) {
     // Loaded here: every start loads this module, and few runs start a worker.
     const { Worker } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 5919, 23));
     const backlog = new SharedArrayBuffer(4);
@@ -22645,16 +22646,17 @@ async function runInThread(entry, command, values, positionals, io) {
     };
     return new Promise(resolve => {
         let outcome;
-        const fail = (why) => {
+        const stop = (line) => {
             if (outcome !== undefined)
                 return;
-            io.stderr(`cmk-guard: internal error (a bug, please report it): ${why}\n`);
+            io.stderr(`cmk-guard: ${line}\n`);
             outcome = 3;
         };
+        const fail = (why) => stop(`internal error (a bug, please report it): ${why}`);
         const worker = new Worker(entry, {
             argv: [threadData/* THREAD_ARGUMENT */.Js],
             workerData: data,
-            resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB }
+            resourceLimits: limits
         });
         worker.on('message', (message) => {
             if ('stream' in message) {
@@ -22676,10 +22678,10 @@ async function runInThread(entry, command, values, positionals, io) {
                 fail(message.internalError);
         });
         worker.on('error', error => {
-            const out = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
-            fail(out
-                ? `the evaluation ran out of memory (${error.message}); Node's --max-old-space-size gives it more`
-                : String(error.stack ?? error));
+            if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
+                stop(`the evaluation ran out of memory (${error.message}); give Node more with --max-old-space-size=MB in NODE_OPTIONS.`);
+            else
+                fail(String(error.stack ?? error));
         });
         worker.on('exit', code => {
             fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
