@@ -3027,7 +3027,7 @@ const relationSpecs = once(() => {
     const module = { exports: {} };
     const exports = module.exports;
     exports.relationSpec = validate0;
-    const schema0 = { "type": "object", "additionalProperties": false, "required": ["target", "grants"], "properties": { "target": { "type": "object", "additionalProperties": false, "required": ["type", "on"], "properties": { "type": { "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, "on": { "type": "array", "minItems": 1, "items": { "type": "object", "additionalProperties": false, "required": ["subject", "target"], "properties": { "subject": { "type": "string", "pattern": "^(/[^/]+)+$" }, "target": { "type": "string", "pattern": "^(/[^/]+)+$" } } } } } }, "principal": { "type": "object", "additionalProperties": false, "properties": { "userAssignedIdentity": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } }, "clientId": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } } } }, "grants": { "type": "object", "additionalProperties": false, "minProperties": 1, "properties": { "rbacSwitch": { "type": "string", "pattern": "^(/[^/]+)+$" }, "accessPolicy": { "type": ["object", "boolean"] }, "roleAssignment": { "type": ["object", "boolean"] } } } } };
+    const schema0 = { "type": "object", "additionalProperties": false, "required": ["target", "grants"], "properties": { "target": { "type": "object", "additionalProperties": false, "required": ["type", "on"], "properties": { "type": { "type": "string", "pattern": "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$" }, "on": { "type": "array", "minItems": 1, "items": { "type": "object", "additionalProperties": false, "required": ["subject", "target"], "properties": { "subject": { "type": "string", "pattern": "^(/[^/]+)+$" }, "target": { "type": "string", "pattern": "^(/[^/]+)+$" } } } } } }, "principal": { "type": "object", "additionalProperties": false, "properties": { "userAssignedIdentity": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } }, "clientId": { "type": "array", "items": { "type": "string", "pattern": "^(/[^/]+)+$" } } } }, "grants": { "type": "object", "additionalProperties": false, "minProperties": 1, "properties": { "rbacSwitch": { "type": "string", "pattern": "^(/[^/]+)+$" }, "accessPolicy": { "type": ["object", "boolean"] }, "roleAssignment": { "type": ["object", "boolean"] }, "accessPolicyOnly": { "type": ["object", "boolean"] } } } } };
     const func0 = Object.prototype.hasOwnProperty;
     const func6 = linearRegExp;
     const pattern0 = func6("^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$", "u");
@@ -3387,7 +3387,7 @@ const relationSpecs = once(() => {
                     errors++;
                 }
                 for (const key4 of Object.keys(data11)) {
-                    if (!(((key4 === "rbacSwitch") || (key4 === "accessPolicy")) || (key4 === "roleAssignment"))) {
+                    if (!((((key4 === "rbacSwitch") || (key4 === "accessPolicy")) || (key4 === "roleAssignment")) || (key4 === "accessPolicyOnly"))) {
                         const err28 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
                         if (vErrors === null) {
                             vErrors = [err28];
@@ -3449,26 +3449,39 @@ const relationSpecs = once(() => {
                         errors++;
                     }
                 }
+                if (data11.accessPolicyOnly !== undefined && func0.call(data11, "accessPolicyOnly")) {
+                    let data15 = data11.accessPolicyOnly;
+                    if ((!(data15 && typeof data15 == "object" && !Array.isArray(data15))) && (typeof data15 !== "boolean")) {
+                        const err33 = { instancePath: instancePath + "/grants/accessPolicyOnly", schemaPath: "#/properties/grants/properties/accessPolicyOnly/type", keyword: "type", params: { type: schema0.properties.grants.properties.accessPolicyOnly.type }, message: "must be object,boolean" };
+                        if (vErrors === null) {
+                            vErrors = [err33];
+                        }
+                        else {
+                            vErrors.push(err33);
+                        }
+                        errors++;
+                    }
+                }
             }
             else {
-                const err33 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err34 = { instancePath: instancePath + "/grants", schemaPath: "#/properties/grants/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                    vErrors = [err33];
+                    vErrors = [err34];
                 }
                 else {
-                    vErrors.push(err33);
+                    vErrors.push(err34);
                 }
                 errors++;
             }
         }
     }
     else {
-        const err34 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err35 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-            vErrors = [err34];
+            vErrors = [err35];
         }
         else {
-            vErrors.push(err34);
+            vErrors.push(err35);
         }
         errors++;
     } validate0.errors = vErrors; return errors === 0; }

@@ -223,13 +223,16 @@ function bundledSchemaChecks(policies: string): Map<string, { ajv: AjvInstance; 
   const out = new Map<string, { ajv: AjvInstance; validate: ValidateFunction }>();
   for (const rule of loadPolicyDirectory(policies).rules) {
     if (rule.kind === 'policy') continue;
-    const grants = (rule.relation as { grants?: { accessPolicy?: unknown; roleAssignment?: unknown } } | undefined)
-      ?.grants;
+    const grants = (
+      rule.relation as
+        { grants?: { accessPolicy?: unknown; roleAssignment?: unknown; accessPolicyOnly?: unknown } } | undefined
+    )?.grants;
     const schemas = [
       rule.appliesTo,
       rule.kind === 'transition' ? rule.schema : undefined,
       grants?.accessPolicy,
-      grants?.roleAssignment
+      grants?.roleAssignment,
+      grants?.accessPolicyOnly
     ];
     for (const schema of schemas) {
       if (schema === undefined) continue;

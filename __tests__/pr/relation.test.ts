@@ -214,3 +214,61 @@ describe('relation rules: an identity and the vault that holds its key', () => {
     expect(check([mmk, vault([])])).toEqual([]);
   });
 });
+
+describe('relation rules: a subject granted by access policies only (Azure OpenAI)', () => {
+  // "The key vault must use legacy access policies": an OpenAI account reads its key through an access policy only.
+  const openAiOnly = compileRelationRule({
+    ...rule,
+    relation: {
+      ...rule.relation,
+      grants: {
+        ...rule.relation.grants,
+        accessPolicyOnly: { required: ['kind'], properties: { kind: { const: 'OpenAI' } } }
+      }
+    }
+  });
+  const policy = { objectId: principal, permissions: { keys: ['get', 'wrapKey', 'unwrapKey'] } };
+  const assignment = resource(
+    'Microsoft.Authorization/roleAssignments',
+    '1234',
+    {
+      properties: {
+        principalId: principal,
+        roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6'
+      }
+    },
+    40,
+    `${SUB}/Microsoft.KeyVault/vaults/kv1/providers/Microsoft.Authorization/roleAssignments/1234`
+  );
+  const rbacVault = (enabled: Value) => vault([policy], { enableRbacAuthorization: enabled });
+
+  it('does not count a role assignment for an OpenAI account on an RBAC vault, and says why', () => {
+    const [finding] = openAiOnly([account({ kind: 'openai' }), rbacVault(true), assignment]);
+    expect(finding.verdict).toBe('noncompliant');
+    expect(finding.message).toContain(
+      'can be granted access only by an access policy, and vault kv1 has /properties/enableRbacAuthorization on, where access policies do not count'
+    );
+  });
+
+  it('still counts the role assignment for an account of another kind, and access policies for OpenAI', () => {
+    expect(openAiOnly([account({ kind: 'AIServices' }), rbacVault(true), assignment])[0].verdict).toBe('compliant');
+    expect(openAiOnly([account({ kind: 'OpenAI' }), rbacVault(false), assignment])[0].verdict).toBe('compliant');
+    expect(openAiOnly([account({ kind: 'OpenAI' }), vault([]), assignment])[0].verdict).toBe('noncompliant');
+  });
+
+  it('on a vault whose authorization model is unknown, an access policy for OpenAI depends on it', () => {
+    const unknownSwitch = rbacVault(new Unknown("parameter 'rbac' has no value", 'parameter:rbac'));
+    const [finding] = openAiOnly([account({ kind: 'OpenAI' }), unknownSwitch, assignment]);
+    expect(finding.verdict).toBe('indeterminate');
+    expect(finding.reason).toContain("the vault's /properties/enableRbacAuthorization");
+  });
+
+  it('when the kind is unknown, a role assignment on an RBAC vault decides nothing', () => {
+    const kind = new Unknown("parameter 'kind' has no value", 'parameter:kind');
+    const [finding] = openAiOnly([account({ kind }), rbacVault(true), assignment]);
+    expect(finding.verdict).toBe('indeterminate');
+    expect(finding.reason).toContain("parameter 'kind' has no value");
+    // Without the rule's accessPolicyOnly, the same deployment is compliant.
+    expect(check([account({ kind }), rbacVault(true), assignment])[0].verdict).toBe('compliant');
+  });
+});

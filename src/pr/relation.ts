@@ -39,6 +39,12 @@ export interface RelationSpec {
     roleAssignment?: unknown;
     /** A pointer into the target that, when true, means only role assignments count (RBAC authorization). */
     rbacSwitch?: string;
+    /**
+     * A schema of the subject: a subject it matches is granted only by access policies, so a role assignment
+     * does not count for it and a target with `rbacSwitch` on grants it nothing (Azure OpenAI reads its key
+     * only through a vault's access policies).
+     */
+    accessPolicyOnly?: unknown;
   };
 }
 
@@ -489,6 +495,7 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
   const { target, principal, grants } = rule.relation;
   const policyCheck = grants.accessPolicy === undefined ? null : compileValueCheck(grants.accessPolicy);
   const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
+  const policyOnlyCheck = grants.accessPolicyOnly === undefined ? null : compileValueCheck(grants.accessPolicyOnly);
   const targetType = foldCase(target.type);
 
   const deployment = (): DeploymentRelation => {
@@ -584,6 +591,10 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
           };
         };
         const { rbacOnly } = vault;
+        // Whether this subject is granted by access policies only: a role assignment counts only where it is not.
+        const policyOnly: GrantResult = policyOnlyCheck
+          ? policyOnlyCheck(subject.json)
+          : { verdict: false, dependsOn: [] };
 
         if (policyCheck && rbacOnly !== true) {
           const ranges = [[vault.first, vault.count]];
@@ -592,9 +603,10 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
             for (let g = first; g < first + count; g++)
               byPolicy.push(and(principalMatch(policyGrants.who(g)), policyGrants.grant(g)!));
         }
-        if (roleCheck && rbacOnly !== false) {
+        if (roleCheck && rbacOnly !== false && policyOnly.verdict !== true) {
+          const counts = not(policyOnly);
           for (const n of assignments.over(vault.id))
-            byRole.push(and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)!));
+            byRole.push(and(and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)!), counts));
         }
         const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
         const pointer = originalPointer(subject.json, foldCase(link.subject));
@@ -616,6 +628,15 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
             'indeterminate',
             `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`,
             describeDependencies(keys),
+            pointer
+          );
+        } else if (policyOnly.verdict === true && rbacOnly === true) {
+          return prFinding(
+            rule,
+            subject,
+            'noncompliant',
+            `${who} can be granted access only by an access policy, and vault ${vault.name} has ${grants.rbacSwitch ?? 'RBAC authorization'} on, where access policies do not count.`,
+            null,
             pointer
           );
         } else if (vault.existing) {
@@ -832,6 +853,10 @@ export class RoleAssignments<T = Resource> {
 function grantWords(rbacOnly: Tri): string {
   if (rbacOnly === true) return 'a role with get, wrapKey and unwrapKey (Key Vault Crypto Service Encryption User)';
   return 'get, wrapKey and unwrapKey';
+}
+
+function not(a: GrantResult): GrantResult {
+  return { verdict: a.verdict === 'unknown' ? 'unknown' : !a.verdict, dependsOn: a.dependsOn };
 }
 
 function and(a: GrantResult, b: GrantResult): GrantResult {

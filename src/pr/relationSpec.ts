@@ -42,7 +42,8 @@ export const relationSpecSchema = {
       properties: {
         rbacSwitch: pointer,
         accessPolicy: { type: ['object', 'boolean'] },
-        roleAssignment: { type: ['object', 'boolean'] }
+        roleAssignment: { type: ['object', 'boolean'] },
+        accessPolicyOnly: { type: ['object', 'boolean'] }
       }
     }
   }

@@ -139,7 +139,8 @@ export function checkRule(doc: ParsedDocument): UserError[] {
     ['/schema', value.schema],
     ['/appliesTo', value.appliesTo],
     ['/relation/grants/accessPolicy', grants?.accessPolicy],
-    ['/relation/grants/roleAssignment', grants?.roleAssignment]
+    ['/relation/grants/roleAssignment', grants?.roleAssignment],
+    ['/relation/grants/accessPolicyOnly', grants?.accessPolicyOnly]
   ];
   for (const [pointer, schema] of schemas) {
     if (
