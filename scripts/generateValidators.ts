@@ -30,7 +30,7 @@ import { createRuleAjv, type AjvInstance } from '../src/compiler/reference.js';
 import { aliasLinesLookedUpBy, aliasPath, catalogFingerprint } from '../src/engine/aliases.js';
 import { loadDefinition } from '../src/engine/definition.js';
 import { linearRegExp } from '../src/model/regex.js';
-import { relationSpecSchema } from '../src/pr/relationSpec.js';
+import { grantSchemas, relationSpecSchema } from '../src/pr/relationSpec.js';
 import { azureSchema, createCompareAjv, schemaCheckKey } from '../src/pr/azureCompare.js';
 import { bundledPolicies } from '../src/paths.js';
 import { DEFAULT_LIMITS, limit } from '../src/model/limits.js';
@@ -223,16 +223,11 @@ function bundledSchemaChecks(policies: string): Map<string, { ajv: AjvInstance; 
   const out = new Map<string, { ajv: AjvInstance; validate: ValidateFunction }>();
   for (const rule of loadPolicyDirectory(policies).rules) {
     if (rule.kind === 'policy') continue;
-    const grants = (
-      rule.relation as
-        { grants?: { accessPolicy?: unknown; roleAssignment?: unknown; accessPolicyOnly?: unknown } } | undefined
-    )?.grants;
+    const grants = (rule.relation as { grants?: { [key: string]: unknown } } | undefined)?.grants;
     const schemas = [
       rule.appliesTo,
       rule.kind === 'transition' ? rule.schema : undefined,
-      grants?.accessPolicy,
-      grants?.roleAssignment,
-      grants?.accessPolicyOnly
+      ...grantSchemas(grants).map(([, schema]) => schema)
     ];
     for (const schema of schemas) {
       if (schema === undefined) continue;

@@ -538,7 +538,7 @@ function printOrWrite(text, output, io) {
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8431);
-/* harmony import */ var _rules_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5755);
+/* harmony import */ var _rules_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2950);
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7206);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(311);
 /* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3155);
@@ -10917,8 +10917,8 @@ function liveResources(rows, where) {
     });
 }
 
-// EXTERNAL MODULE: ./src/rules/index.ts
-var src_rules = __webpack_require__(5755);
+// EXTERNAL MODULE: ./src/rules/index.ts + 1 modules
+var src_rules = __webpack_require__(2950);
 // EXTERNAL MODULE: ./src/rules/tooling.ts
 var rules_tooling = __webpack_require__(3953);
 ;// CONCATENATED MODULE: ./src/rules/selection.ts
@@ -16569,7 +16569,7 @@ function templateFailure(error, file) {
         return new model_errors/* UserError */.yo('expanding this template ran out of stack: it chains thousands of variables, functions or references one after another (ARM allows at most 512 variables in a template); shorten the chain.', { file });
     }
     const message = error instanceof Error ? error.message : String(error);
-    return new model_errors/* UserError */.yo(`cmk-guard could not expand this template: internal error (a bug, please report it): ${message}.`, {
+    return new model_errors/* UserError */.yo(`cmk-guard could not expand this template: ${model_errors/* INTERNAL_ERROR */.zR}: ${message}.`, {
         file
     });
 }
@@ -18239,7 +18239,7 @@ function isolated(errors, location, what, action) {
     catch (error) {
         if (error instanceof model_errors/* RunEndingError */.l2)
             throw error;
-        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`, location));
+        errors.push(new model_errors/* UserError */.yo(`cmk-guard could not ${what}: ${model_errors/* INTERNAL_ERROR */.zR}: ${error instanceof Error ? error.message : String(error)}.`, location));
     }
 }
 
@@ -20100,7 +20100,8 @@ function compileRelationRule(rule, options = {}) {
                     return prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer);
                 }
                 else if (policyOnly.verdict === true && rbacOnly === true) {
-                    return prFinding(rule, subject, 'noncompliant', `${who} can be granted access only by an access policy, and vault ${vault.name} has ${grants.rbacSwitch ?? 'RBAC authorization'} on, where access policies do not count.`, null, pointer);
+                    // rbacOnly is true only where the rule names its rbacSwitch.
+                    return prFinding(rule, subject, 'noncompliant', `${who} can be granted access only by an access policy, and vault ${vault.name} has ${String(grants.rbacSwitch)} on, where access policies do not count.`, null, pointer);
                 }
                 else if (vault.existing) {
                     // The vault is only referenced here: grants it already holds are outside what the template shows.
@@ -22664,7 +22665,7 @@ async function runInThread(entry, command, values, positionals, io, limits = { m
             io.stderr(`cmk-guard: ${line}\n`);
             outcome = 3;
         };
-        const fail = (why) => stop(`internal error (a bug, please report it): ${why}`);
+        const fail = (why) => stop(`${model_errors/* INTERNAL_ERROR */.zR}: ${why}`);
         const worker = new Worker(entry, {
             argv: [threadData/* THREAD_ARGUMENT */.Js],
             workerData: data,
@@ -22696,7 +22697,8 @@ async function runInThread(entry, command, values, positionals, io, limits = { m
                 fail(String(error.stack ?? error));
         });
         worker.on('exit', code => {
-            fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
+            if (outcome === undefined)
+                fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
             resolve(outcome);
         });
     });
@@ -23558,7 +23560,7 @@ function printInputErrors(document, io) {
  * to come, or undefined to run it in this thread (small snapshots, CMK_GUARD_WORKER=off, or no entry to start a
  * worker from, as in tests and the action).
  */
-function inWorkerThread(command, options, positionals, request, io) {
+function runInWorkerWhenLarge(command, options, positionals, request, io) {
     if (!io.threadEntry || !threadWanted(io.env, snapshotBytes(request)))
         return undefined;
     return runInThread(io.threadEntry, command, options, positionals, io);
@@ -23748,7 +23750,7 @@ const evaluateCommand = {
     async run(options, positionals, io) {
         await prepareSettings(givenSettings(options), io.cwd);
         const { request, report } = evaluateSettings(options, io, (0,paths/* bundledPolicies */.tS)());
-        const handedOver = inWorkerThread('evaluate', options, positionals, request, io);
+        const handedOver = runInWorkerWhenLarge('evaluate', options, positionals, request, io);
         if (handedOver)
             return handedOver;
         const document = await evaluateWithProgress(request, io);
@@ -23805,7 +23807,7 @@ const baselineCommand = {
         const out = typeof options.out === 'string' ? options.out : configured;
         if (out === undefined)
             throw new model_errors/* UserError */.yo('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
-        const handedOver = inWorkerThread('baseline', options, positionals, request, io);
+        const handedOver = runInWorkerWhenLarge('baseline', options, positionals, request, io);
         if (handedOver)
             return handedOver;
         const document = await evaluateWithProgress(request, io);
@@ -27129,6 +27131,7 @@ function deferred(what, importer) {
 /* harmony export */   tO: () => (/* binding */ collectUserErrors),
 /* harmony export */   tQ: () => (/* binding */ UserErrors),
 /* harmony export */   yo: () => (/* binding */ UserError),
+/* harmony export */   zR: () => (/* binding */ INTERNAL_ERROR),
 /* harmony export */   zu: () => (/* binding */ throwUserErrors)
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
@@ -27136,6 +27139,8 @@ function deferred(what, importer) {
 /* harmony import */ var _lists_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(264);
 
 
+/** How cmk-guard names a failure of its own, not of its input, in the sentence that reports it. */
+const INTERNAL_ERROR = 'internal error (a bug, please report it)';
 class UserError extends Error {
     location;
     constructor(message, location) {
@@ -28946,33 +28951,108 @@ function jsonless(value) {
 
 /***/ }),
 
-/***/ 5755:
+/***/ 2950:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   B8: () => (/* binding */ compiledAtBuild),
-/* harmony export */   FO: () => (/* binding */ RuleTexts),
-/* harmony export */   UM: () => (/* binding */ readPolicyDirectory),
-/* harmony export */   gi: () => (/* binding */ loadPackFile),
-/* harmony export */   s0: () => (/* binding */ isRuleFileName),
-/* harmony export */   s3: () => (/* binding */ readRuleText),
-/* harmony export */   sj: () => (/* binding */ readAtBuild),
-/* harmony export */   y9: () => (/* binding */ loadPolicyDirectory)
-/* harmony export */ });
-/* unused harmony exports checkRule, loadRuleFile, checkPack */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7206);
-/* harmony import */ var _model_textFile_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8560);
-/* harmony import */ var _model_jsonText_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5120);
-/* harmony import */ var _sources_boundary_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(762);
-/* harmony import */ var _engine_modes_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6450);
-/* harmony import */ var _positions_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8103);
-/* harmony import */ var _tooling_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(3953);
-/* harmony import */ var _ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(1037);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(9785);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  FO: () => (/* binding */ RuleTexts),
+  B8: () => (/* binding */ compiledAtBuild),
+  s0: () => (/* binding */ isRuleFileName),
+  gi: () => (/* binding */ loadPackFile),
+  y9: () => (/* binding */ loadPolicyDirectory),
+  sj: () => (/* binding */ readAtBuild),
+  UM: () => (/* binding */ readPolicyDirectory),
+  s3: () => (/* binding */ readRuleText)
+});
+
+// UNUSED EXPORTS: checkPack, checkRule, loadRuleFile
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/model/errors.ts
+var model_errors = __webpack_require__(7206);
+// EXTERNAL MODULE: ./src/model/textFile.ts
+var textFile = __webpack_require__(8560);
+// EXTERNAL MODULE: ./src/model/jsonText.ts
+var jsonText = __webpack_require__(5120);
+// EXTERNAL MODULE: ./src/sources/boundary.ts
+var boundary = __webpack_require__(762);
+// EXTERNAL MODULE: ./src/engine/modes.ts + 1 modules
+var modes = __webpack_require__(6450);
+// EXTERNAL MODULE: ./src/rules/positions.ts
+var positions = __webpack_require__(8103);
+// EXTERNAL MODULE: ./src/rules/tooling.ts
+var tooling = __webpack_require__(3953);
+// EXTERNAL MODULE: ./src/rules/ruleTextCache.generated.ts
+var ruleTextCache_generated = __webpack_require__(1037);
+// EXTERNAL MODULE: ./src/rules/validate.ts + 2 modules
+var rules_validate = __webpack_require__(9785);
+;// CONCATENATED MODULE: ./src/pr/relationSpec.ts
+/**
+ * The shape of a relation rule's `relation` (see relation.ts), checked when the rule is loaded: every
+ * mistake, with its file and line. The validator is generated at build time
+ * (src/rules/validators.generated.ts), so this schema is data only.
+ */
+/** The schemas of a relation rule's `grants`, with the pointer each is written at: checked when loaded, compiled at build time. */
+function grantSchemas(grants) {
+    return ['accessPolicy', 'roleAssignment', 'accessPolicyOnly'].map(name => [
+        `/relation/grants/${name}`,
+        grants?.[name]
+    ]);
+}
+const pointer = { type: 'string', pattern: '^(/[^/]+)+$' };
+const relationSpecSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['target', 'grants'],
+    properties: {
+        target: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type', 'on'],
+            properties: {
+                type: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+(/[A-Za-z0-9]+)+$' },
+                on: {
+                    type: 'array',
+                    minItems: 1,
+                    items: {
+                        type: 'object',
+                        additionalProperties: false,
+                        required: ['subject', 'target'],
+                        properties: { subject: pointer, target: pointer }
+                    }
+                }
+            }
+        },
+        principal: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                userAssignedIdentity: { type: 'array', items: pointer },
+                clientId: { type: 'array', items: pointer }
+            }
+        },
+        grants: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+                rbacSwitch: pointer,
+                accessPolicy: { type: ['object', 'boolean'] },
+                roleAssignment: { type: ['object', 'boolean'] },
+                accessPolicyOnly: { type: ['object', 'boolean'] }
+            }
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/rules/index.ts
 /**
  * Rule files and the pack manifest: read (YAML or JSON) with source positions, validated
  * against the meta-schema, every mistake in every file reported at once.
@@ -28988,25 +29068,26 @@ function jsonless(value) {
 
 
 
+
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
 const RULE_EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** Whether a rule folder's file of this name is a rule or pack file (what the folder is read for). */
 function isRuleFileName(name) {
-    return RULE_EXTENSIONS.includes(node_path__WEBPACK_IMPORTED_MODULE_1___default().extname(name));
+    return RULE_EXTENSIONS.includes(external_node_path_default().extname(name));
 }
 /** A rule or pack file's text, as it is parsed (without a byte order mark). */
 function readRuleText(file) {
     // Rule files may come from the pull request itself: read them with the same bounds as templates.
-    return (0,_model_textFile_js__WEBPACK_IMPORTED_MODULE_3__/* .readTextFile */ .Gu)(file).replace(/^\uFEFF/, '');
+    return (0,textFile/* readTextFile */.Gu)(file).replace(/^\uFEFF/, '');
 }
 function read(file, text = readRuleText(file)) {
     if (text.trim() === '')
-        throw new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('the file is empty; write a rule (see the rule-authoring guide).', {
+        throw new model_errors/* UserError */.yo('the file is empty; write a rule (see the rule-authoring guide).', {
             file,
             line: 1,
             column: 1
         });
-    return (0,_positions_js__WEBPACK_IMPORTED_MODULE_7__/* .parseDocument */ .Tp)(file, text);
+    return (0,positions/* parseDocument */.Tp)(file, text);
 }
 function isMapping(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29017,7 +29098,7 @@ function isMapping(value) {
  * now, and checking it again (its schemas compiled by ajv) was most of a short run's start.
  */
 function ruleErrors(doc, text) {
-    return _ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedRuleTexts */ .oP.has(text) ? [] : checkRule(doc);
+    return ruleTextCache_generated/* checkedRuleTexts */.oP.has(text) ? [] : checkRule(doc);
 }
 /**
  * A bundled policy rule as compiled at build time with the engine's alias catalog (ruleTextCache.generated.ts,
@@ -29025,34 +29106,34 @@ function ruleErrors(doc, text) {
  * found. For the engine's catalog only (`AliasCatalog.compiledBefore`).
  */
 function compiledAtBuild(documentJson) {
-    const entry = (0,_ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__/* .compiledRules */ .tW)().get(documentJson);
-    return entry && { condition: (0,_model_jsonText_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJson */ .qF)(entry[0]), hash: entry[1] };
+    const entry = (0,ruleTextCache_generated/* compiledRules */.tW)().get(documentJson);
+    return entry && { condition: (0,jsonText/* parseJson */.qF)(entry[0]), hash: entry[1] };
 }
 /** Every mistake in a rule file, checked now. */
 function checkRule(doc) {
     const value = doc.value;
     const top = { file: doc.file, line: 1, column: 1 };
     if (!isMapping(value))
-        return [new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('a rule file holds a mapping of fields (`name:`, `schema:` \u2026); rewrite it as one.', top)];
-    const validate = _tooling_js__WEBPACK_IMPORTED_MODULE_8__/* .generatedValidators */ .v.get().ruleFile();
-    const errors = validate(value) ? [] : (0,_validate_js__WEBPACK_IMPORTED_MODULE_10__/* .metaSchemaErrors */ .y)(validate.errors ?? [], doc, 'the rule');
+        return [new model_errors/* UserError */.yo('a rule file holds a mapping of fields (`name:`, `schema:` \u2026); rewrite it as one.', top)];
+    const validate = tooling/* generatedValidators */.v.get().ruleFile();
+    const errors = validate(value) ? [] : (0,rules_validate/* metaSchemaErrors */.y)(validate.errors ?? [], doc, 'the rule');
     const kind = (value.kind ?? 'policy');
     const at = (pointer, key = false) => doc.positionOf(pointer, key) ?? top;
     if ((kind === 'policy' || kind === 'transition') && !('schema' in value)) {
-        errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
+        errors.push(new model_errors/* UserError */.yo(`the rule is missing \`schema\`; add the JSON Schema a compliant ${kind === 'transition' ? 'change (`{before, after}`)' : 'resource'} satisfies.`, top));
     }
     if (kind === 'relation' && !('relation' in value)) {
-        errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
+        errors.push(new model_errors/* UserError */.yo('the rule is a relation rule but has no `relation`; add it, or remove `kind: relation`.', top));
     }
     if (kind !== 'relation' && 'relation' in value) {
-        errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
+        errors.push(new model_errors/* UserError */.yo('`relation` belongs to relation rules only; add `kind: relation` or remove `relation`.', at('/relation', true)));
     }
     const effect = value.effect;
     if (isMapping(effect) &&
         typeof effect.default === 'string' &&
         Array.isArray(effect.allowed) &&
         !effect.allowed.includes(effect.default)) {
-        errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
+        errors.push(new model_errors/* UserError */.yo(`\`effect.default\` is \`${effect.default}\`, which \`effect.allowed\` does not list; add it to \`allowed\` or pick one of ${effect.allowed.map(e => `\`${String(e)}\``).join(', ')}.`, at('/effect/default')));
     }
     if (kind === 'policy' && value.mode === 'Indexed')
         errors.push(...unevaluatedTypeErrors(value.resourceType, at));
@@ -29061,9 +29142,7 @@ function checkRule(doc) {
     const schemas = [
         ['/schema', value.schema],
         ['/appliesTo', value.appliesTo],
-        ['/relation/grants/accessPolicy', grants?.accessPolicy],
-        ['/relation/grants/roleAssignment', grants?.roleAssignment],
-        ['/relation/grants/accessPolicyOnly', grants?.accessPolicyOnly]
+        ...grantSchemas(grants)
     ];
     for (const [pointer, schema] of schemas) {
         if (schema === undefined ||
@@ -29071,8 +29150,8 @@ function checkRule(doc) {
             Array.isArray(schema) ||
             schema === null)
             continue;
-        const unknown = (0,_validate_js__WEBPACK_IMPORTED_MODULE_10__/* .unknownKeywordErrors */ .V9)(schema, pointer, doc);
-        errors.push(...(unknown.length > 0 ? unknown : (0,_validate_js__WEBPACK_IMPORTED_MODULE_10__/* .invalidSchemaErrors */ .M$)(schema, pointer, doc)));
+        const unknown = (0,rules_validate/* unknownKeywordErrors */.V9)(schema, pointer, doc);
+        errors.push(...(unknown.length > 0 ? unknown : (0,rules_validate/* invalidSchemaErrors */.M$)(schema, pointer, doc)));
     }
     return errors;
 }
@@ -29085,9 +29164,9 @@ function checkRule(doc) {
 function unevaluatedTypeErrors(resourceType, at) {
     const types = typeof resourceType === 'string' ? [resourceType] : Array.isArray(resourceType) ? resourceType : [];
     const pointer = (i) => (typeof resourceType === 'string' ? '/resourceType' : `/resourceType/${i}`);
-    return types.flatMap((type, i) => typeof type === 'string' && !(0,_engine_modes_js__WEBPACK_IMPORTED_MODULE_6__/* .isIndexedType */ .CJ)(type)
+    return types.flatMap((type, i) => typeof type === 'string' && !(0,modes/* isIndexedType */.CJ)(type)
         ? [
-            new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`mode Indexed never evaluates ${type}: Azure Policy's Indexed mode evaluates only resource types that support tags and location, and by the tag-support page this one does not, so the rule would never report on it. Write \`mode: All\`, or name a type Indexed evaluates.`, at(pointer(i)))
+            new model_errors/* UserError */.yo(`mode Indexed never evaluates ${type}: Azure Policy's Indexed mode evaluates only resource types that support tags and location, and by the tag-support page this one does not, so the rule would never report on it. Write \`mode: All\`, or name a type Indexed evaluates.`, at(pointer(i)))
         ]
         : []);
 }
@@ -29118,28 +29197,28 @@ function toRule(doc) {
 /** Reads and validates one rule file; throws `UserErrors` with every mistake in it. */
 function loadRuleFile(file, text = readRuleText(file)) {
     const doc = read(file, text);
-    (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .throwUserErrors */ .zu)(ruleErrors(doc, text));
+    (0,model_errors/* throwUserErrors */.zu)(ruleErrors(doc, text));
     return toRule(doc);
 }
 /** Every mistake in a pack manifest, checked now. */
 function checkPack(doc) {
     if (!isMapping(doc.value))
         return [
-            new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('a pack manifest holds a mapping of fields (`name:`, `rules:` \u2026); rewrite it as one.', {
+            new model_errors/* UserError */.yo('a pack manifest holds a mapping of fields (`name:`, `rules:` \u2026); rewrite it as one.', {
                 file: doc.file,
                 line: 1,
                 column: 1
             })
         ];
-    const validate = _tooling_js__WEBPACK_IMPORTED_MODULE_8__/* .generatedValidators */ .v.get().packFile();
-    return validate(doc.value) ? [] : (0,_validate_js__WEBPACK_IMPORTED_MODULE_10__/* .metaSchemaErrors */ .y)(validate.errors ?? [], doc, 'the pack');
+    const validate = tooling/* generatedValidators */.v.get().packFile();
+    return validate(doc.value) ? [] : (0,rules_validate/* metaSchemaErrors */.y)(validate.errors ?? [], doc, 'the pack');
 }
 /** Reads and validates a pack manifest. */
 function loadPackFile(file, text = readRuleText(file)) {
     const doc = read(file, text);
     // A text of the bundled pack was checked when it was built (as rule texts are: see ruleErrors).
-    if (!_ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedPackTexts */ .v1.has(text))
-        (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .throwUserErrors */ .zu)(checkPack(doc));
+    if (!ruleTextCache_generated/* checkedPackTexts */.v1.has(text))
+        (0,model_errors/* throwUserErrors */.zu)(checkPack(doc));
     const value = doc.value;
     return {
         name: value.name,
@@ -29159,7 +29238,7 @@ function loadPackFile(file, text = readRuleText(file)) {
  */
 function loadPolicyDirectory(dir, root) {
     const { pack, rules, errors } = readPolicyDirectory(dir, root);
-    (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .throwUserErrors */ .zu)(errors);
+    (0,model_errors/* throwUserErrors */.zu)(errors);
     return { pack, rules };
 }
 /**
@@ -29171,43 +29250,43 @@ function loadPolicyDirectory(dir, root) {
 function readPolicyDirectory(dir, root, texts, atBase) {
     let entries;
     try {
-        entries = [...new Set([...node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(dir), ...(atBase?.keys() ?? [])])].sort();
+        entries = [...new Set([...external_node_fs_default().readdirSync(dir), ...(atBase?.keys() ?? [])])].sort();
     }
     catch (error) {
         const reason = error.code ?? String(error);
-        const problem = new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
+        const problem = new model_errors/* UserError */.yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
         return { pack: null, rules: [], errors: [problem] };
     }
     const errors = [];
     const rules = [];
     let pack = null;
     for (const entry of entries) {
-        const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, entry);
-        if (!RULE_EXTENSIONS.includes(node_path__WEBPACK_IMPORTED_MODULE_1___default().extname(entry)))
+        const file = external_node_path_default().join(dir, entry);
+        if (!RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
             continue;
         // A file the base commit has is read as it is there (the pull request's file, or link, is not read).
         const baseText = atBase?.get(entry);
         if (baseText !== undefined) {
             if (PACK_FILES.includes(entry))
-                (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .collectUserErrors */ .tO)(errors, () => void (pack = loadPackFile(file, baseText)));
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => void (pack = loadPackFile(file, baseText)));
             else
-                (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .collectUserErrors */ .tO)(errors, () => void rules.push(loadRuleFile(file, baseText)));
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => void rules.push(loadRuleFile(file, baseText)));
             continue;
         }
-        const escape = root === undefined ? null : (0,_sources_boundary_js__WEBPACK_IMPORTED_MODULE_5__/* .escapeReason */ .Gb)(file, root);
+        const escape = root === undefined ? null : (0,boundary/* escapeReason */.Gb)(file, root);
         if (escape) {
-            errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
+            errors.push(new model_errors/* UserError */.yo(`cmk-guard does not read the rule file ${file}: ${escape}.`, { file }));
             continue;
         }
         if (!isFile(file))
             continue;
         if (PACK_FILES.includes(entry)) {
-            (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .collectUserErrors */ .tO)(errors, () => {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
                 pack = loadPackFile(file, texts?.take(file));
             });
         }
         else {
-            (0,_model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .collectUserErrors */ .tO)(errors, () => {
+            (0,model_errors/* collectUserErrors */.tO)(errors, () => {
                 rules.push(loadRuleFile(file, texts?.take(file)));
             });
         }
@@ -29218,7 +29297,7 @@ function readPolicyDirectory(dir, root, texts, atBase) {
     for (const rule of rules) {
         const first = byName.get(rule.name);
         if (first) {
-            errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
+            errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
         }
         else
             byName.set(rule.name, rule);
@@ -29228,7 +29307,7 @@ function readPolicyDirectory(dir, root, texts, atBase) {
     if (errors.length === 0)
         manifest?.rules.forEach((name, i) => {
             if (!byName.has(name)) {
-                errors.push(new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
+                errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
     // Rules that loaded are used even when another file failed; two rules with one name are both left out.
@@ -29258,18 +29337,18 @@ class RuleTexts {
  */
 function readAtBuild(dir, root, texts) {
     try {
-        const files = node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(dir)
-            .filter(entry => RULE_EXTENSIONS.includes(node_path__WEBPACK_IMPORTED_MODULE_1___default().extname(entry)))
-            .map(entry => ({ entry, file: node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, entry) }));
+        const files = external_node_fs_default().readdirSync(dir)
+            .filter(entry => RULE_EXTENSIONS.includes(external_node_path_default().extname(entry)))
+            .map(entry => ({ entry, file: external_node_path_default().join(dir, entry) }));
         return files.every(({ entry, file }) => {
-            if (root !== undefined && (0,_sources_boundary_js__WEBPACK_IMPORTED_MODULE_5__/* .escapeReason */ .Gb)(file, root))
+            if (root !== undefined && (0,boundary/* escapeReason */.Gb)(file, root))
                 return false;
             if (!isFile(file))
                 return true;
             const text = readRuleText(file);
             texts?.keep(file, text);
-            const checked = PACK_FILES.includes(entry) ? _ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedPackTexts */ .v1 : _ruleTextCache_generated_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedRuleTexts */ .oP;
-            return checked.has(text) && (0,_positions_js__WEBPACK_IMPORTED_MODULE_7__/* .isParsedAtBuild */ .b4)(text);
+            const checked = PACK_FILES.includes(entry) ? ruleTextCache_generated/* checkedPackTexts */.v1 : ruleTextCache_generated/* checkedRuleTexts */.oP;
+            return checked.has(text) && (0,positions/* isParsedAtBuild */.b4)(text);
         });
     }
     catch {
@@ -29278,7 +29357,7 @@ function readAtBuild(dir, root, texts) {
 }
 function isFile(file) {
     try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(file).isFile();
+        return external_node_fs_default().statSync(file).isFile();
     }
     catch {
         return false;
@@ -29288,13 +29367,13 @@ function isFile(file) {
 function noRuleFiles(dir, entries) {
     const nested = [];
     for (const entry of entries) {
-        const sub = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(dir, entry);
+        const sub = external_node_path_default().join(dir, entry);
         try {
-            if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().statSync(sub).isDirectory())
+            if (!external_node_fs_default().statSync(sub).isDirectory())
                 continue;
-            for (const inner of node_fs__WEBPACK_IMPORTED_MODULE_0___default().readdirSync(sub).sort())
-                if (RULE_EXTENSIONS.includes(node_path__WEBPACK_IMPORTED_MODULE_1___default().extname(inner)) && !PACK_FILES.includes(inner))
-                    nested.push(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(entry, inner));
+            for (const inner of external_node_fs_default().readdirSync(sub).sort())
+                if (RULE_EXTENSIONS.includes(external_node_path_default().extname(inner)) && !PACK_FILES.includes(inner))
+                    nested.push(external_node_path_default().join(entry, inner));
         }
         catch {
             // unreadable: nothing to suggest
@@ -29303,7 +29382,7 @@ function noRuleFiles(dir, entries) {
     const hint = nested.length
         ? ` Rule files are read from the folder itself, not its subfolders: ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', \u2026' : ''} ${nested.length === 1 ? 'is' : 'are'} in a subfolder; give that folder instead.`
         : ' Give the folder that holds the rule files (*.yaml, *.yml, *.json).';
-    return new _model_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`the rules folder holds no rule files.${hint}`, { file: dir });
+    return new model_errors/* UserError */.yo(`the rules folder holds no rule files.${hint}`, { file: dir });
 }
 
 

@@ -10,7 +10,7 @@ import {
   evaluateOptions,
   evaluateSettings,
   evaluateWithProgress,
-  inWorkerThread,
+  runInWorkerWhenLarge,
   printInputErrors,
   writeReport
 } from './evaluate.js';
@@ -56,7 +56,7 @@ export const baselineCommand: Command = {
     const out = typeof options.out === 'string' ? options.out : configured;
     if (out === undefined)
       throw new UserError('say where to write the baseline: --out FILE (or `baseline:` in cmk-guard.yaml).');
-    const handedOver = inWorkerThread('baseline', options, positionals, request, io);
+    const handedOver = runInWorkerWhenLarge('baseline', options, positionals, request, io);
     if (handedOver) return handedOver;
     const document = await evaluateWithProgress(request, io);
     const findings: Finding[] = [];

@@ -195,7 +195,7 @@ export function printInputErrors(document: Pick<FindingsStream, 'errors'>, io: C
  * to come, or undefined to run it in this thread (small snapshots, CMK_GUARD_WORKER=off, or no entry to start a
  * worker from, as in tests and the action).
  */
-export function inWorkerThread(
+export function runInWorkerWhenLarge(
   command: string,
   options: OptionValues,
   positionals: string[],
@@ -397,7 +397,7 @@ export const evaluateCommand: Command = {
   async run(options, positionals, io) {
     await prepareSettings(givenSettings(options), io.cwd);
     const { request, report } = evaluateSettings(options, io, bundledPolicies());
-    const handedOver = inWorkerThread('evaluate', options, positionals, request, io);
+    const handedOver = runInWorkerWhenLarge('evaluate', options, positionals, request, io);
     if (handedOver) return handedOver;
     const document = await evaluateWithProgress(request, io);
     try {

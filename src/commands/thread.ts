@@ -9,7 +9,7 @@
  * written as this thread writes it, a chunk at a time, the worker waiting while more than `THREAD_BACKLOG_CHARS`
  * are not written yet: a report to standard output never piles up in memory.
  */
-import { UserError } from '../model/errors.js';
+import { INTERNAL_ERROR, UserError } from '../model/errors.js';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { CommandIO, OptionValues } from './command.js';
 import { THREAD_ARGUMENT, type ThreadData, type ThreadMessage } from './threadData.js';
@@ -66,7 +66,7 @@ export async function runInThread(
       io.stderr(`cmk-guard: ${line}\n`);
       outcome = 3;
     };
-    const fail = (why: string) => stop(`internal error (a bug, please report it): ${why}`);
+    const fail = (why: string) => stop(`${INTERNAL_ERROR}: ${why}`);
     const worker = new Worker(entry, {
       argv: [THREAD_ARGUMENT],
       workerData: data,
@@ -94,7 +94,7 @@ export async function runInThread(
       else fail(String(error.stack ?? error));
     });
     worker.on('exit', code => {
-      fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
+      if (outcome === undefined) fail(`the evaluation's worker thread stopped with code ${code} before it finished`);
       resolve(outcome!);
     });
   });

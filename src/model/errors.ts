@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { append } from './lists.js';
+
+/** How cmk-guard names a failure of its own, not of its input, in the sentence that reports it. */
+export const INTERNAL_ERROR = 'internal error (a bug, please report it)';
 /**
  * Errors a user can fix: bad input, bad configuration. They carry where the input was
  * and read as a sentence saying what to change. Anything else thrown is a bug.

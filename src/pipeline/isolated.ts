@@ -1,5 +1,5 @@
 /** Runs one step of the pipeline for one input, keeping that input's mistakes as its errors. */
-import { collectUserErrors, RunEndingError, UserError, type InputLocation } from '../model/errors.js';
+import { collectUserErrors, INTERNAL_ERROR, RunEndingError, UserError, type InputLocation } from '../model/errors.js';
 
 /**
  * Runs `action`; a mistake (or a bug) in one input becomes that input's error and the run goes on. An error
@@ -12,7 +12,7 @@ export function isolated(errors: UserError[], location: InputLocation, what: str
     if (error instanceof RunEndingError) throw error;
     errors.push(
       new UserError(
-        `cmk-guard could not ${what}: internal error (a bug, please report it): ${error instanceof Error ? error.message : String(error)}.`,
+        `cmk-guard could not ${what}: ${INTERNAL_ERROR}: ${error instanceof Error ? error.message : String(error)}.`,
         location
       )
     );

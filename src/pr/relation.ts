@@ -631,11 +631,12 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
             pointer
           );
         } else if (policyOnly.verdict === true && rbacOnly === true) {
+          // rbacOnly is true only where the rule names its rbacSwitch.
           return prFinding(
             rule,
             subject,
             'noncompliant',
-            `${who} can be granted access only by an access policy, and vault ${vault.name} has ${grants.rbacSwitch ?? 'RBAC authorization'} on, where access policies do not count.`,
+            `${who} can be granted access only by an access policy, and vault ${vault.name} has ${String(grants.rbacSwitch)} on, where access policies do not count.`,
             null,
             pointer
           );

@@ -3,6 +3,14 @@
  * mistake, with its file and line. The validator is generated at build time
  * (src/rules/validators.generated.ts), so this schema is data only.
  */
+/** The schemas of a relation rule's `grants`, with the pointer each is written at: checked when loaded, compiled at build time. */
+export function grantSchemas(grants: { [key: string]: unknown } | undefined): [string, unknown][] {
+  return (['accessPolicy', 'roleAssignment', 'accessPolicyOnly'] as const).map(name => [
+    `/relation/grants/${name}`,
+    grants?.[name]
+  ]);
+}
+
 const pointer = { type: 'string', pattern: '^(/[^/]+)+$' };
 export const relationSpecSchema = {
   type: 'object',

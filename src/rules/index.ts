@@ -17,6 +17,7 @@ import { isParsedAtBuild, parseDocument, type ParsedDocument } from './positions
 import { generatedValidators } from './tooling.js';
 import { checkedPackTexts, checkedRuleTexts, compiledRules } from './ruleTextCache.generated.js';
 import { invalidSchemaErrors, metaSchemaErrors, unknownKeywordErrors } from './validate.js';
+import { grantSchemas } from '../pr/relationSpec.js';
 
 export type { JsonSchema } from '../compiler/context.js';
 
@@ -138,9 +139,7 @@ export function checkRule(doc: ParsedDocument): UserError[] {
   const schemas: [string, Json | undefined][] = [
     ['/schema', value.schema],
     ['/appliesTo', value.appliesTo],
-    ['/relation/grants/accessPolicy', grants?.accessPolicy],
-    ['/relation/grants/roleAssignment', grants?.roleAssignment],
-    ['/relation/grants/accessPolicyOnly', grants?.accessPolicyOnly]
+    ...(grantSchemas(grants) as [string, Json | undefined][])
   ];
   for (const [pointer, schema] of schemas) {
     if (

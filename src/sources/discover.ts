@@ -1,7 +1,7 @@
 /** From globs and folders to expanded templates: which files are templates, and which parameter files go with each. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../model/errors.js';
+import { INTERNAL_ERROR, UserError } from '../model/errors.js';
 import { append } from '../model/lists.js';
 import { isObject, setOwn, type Value } from '../model/value.js';
 import { deepEquals } from '../expr/functions/args.js';
@@ -143,12 +143,9 @@ function templateFailure(error: unknown, file: string): UserError {
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new UserError(
-    `cmk-guard could not expand this template: internal error (a bug, please report it): ${message}.`,
-    {
-      file
-    }
-  );
+  return new UserError(`cmk-guard could not expand this template: ${INTERNAL_ERROR}: ${message}.`, {
+    file
+  });
 }
 
 /**
