@@ -271,7 +271,10 @@ export async function publishPack(request: PublishPackRequest): Promise<PublishO
               );
               const rows = needsResources ? await readResources(types) : [];
               const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));
-              return desiredExemptions(exceptions, { assignmentId, owner, members, resources });
+              return {
+                ...desiredExemptions(exceptions, { assignmentId, owner, members, resources }),
+                types: types ?? []
+              };
             }
           }
         : {})

@@ -8,9 +8,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
-import { policyState, POLICY_API_VERSION, setPolicyReplicationLag, storedAt } from '../support/arm-policy.js';
+import {
+  policyState,
+  POLICY_API_VERSION,
+  seedPolicyResource,
+  setPolicyReplicationLag,
+  storedAt
+} from '../support/arm-policy.js';
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
-import { seedResources } from '../support/arm-resourcegraph.js';
+import { resourceGraphState, seedResources } from '../support/arm-resourcegraph.js';
 import { notSeenYet } from '../../src/azure/apply.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -21,6 +27,7 @@ import {
   dropRule,
   eachTestPackAndServer,
   MG,
+  OWNER,
   PACK,
   packRepository,
   publish,
@@ -172,6 +179,25 @@ describe('Resource Manager as it answers under load and while others change the 
       await clean.close();
       await later.close();
     }
+  });
+
+  it('writes no exemption on a resource an exception names by id that Azure no longer holds, and says so in the plan', async () => {
+    // The last account was deleted: Resource Graph no longer lists it, and Azure would refuse an exemption on it.
+    resourceGraphState(server).rows.delete(ACCOUNTS[3].toLowerCase());
+    const plan = await publish(server, repo, 'plan', SUB);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      `cmk-guard.yaml:14: ${ACCOUNTS[3]} is not in Azure (Resource Graph does not list it), so no exemption is written on it: Azure refuses one on a resource that does not exist. Take it out of the exception once it is gone for good.`
+    );
+    expect(plan.stdout).toContain('create 3 exemptions');
+    const deploy = await publish(server, repo, 'deploy', SUB);
+    expect(deploy.code).toBe(0);
+    const written = [...exemptionState(server).exemptions.keys()].map(id => id.toLowerCase());
+    expect(written).toHaveLength(3);
+    expect(written.some(id => id.startsWith(ACCOUNTS[3].toLowerCase()))).toBe(false);
+    const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
+    expect(server.writeRequests()).toBe(writes);
   });
 
   it('takes a DELETE answered 404 (deleted meanwhile, with its resource group) as done, and the next deploy writes nothing', async () => {
@@ -334,6 +360,58 @@ describe('Resource Manager whose replicas have not caught up with a write made m
     const writes = server.writeRequests();
     expect((await publish(server, repo, 'deploy', SUB)).stdout).toContain('No change');
     expect(server.writeRequests()).toBe(writes);
+  });
+});
+
+describe('a definition the pack no longer has, which someone else’s initiative references', () => {
+  let server: ArmServer;
+  let repo: Repository;
+  eachTestPackAndServer(made => ({ server, repo } = made));
+
+  /** Another team's initiative at `scope` that lists the pack's definition ai-hub-hbi (deployed at MG). */
+  const theirInitiative = (scope: string) => {
+    const definition = storedAt(server, MG, 'policyDefinitions').find(d => d.name === 'ai-hub-hbi');
+    expect(definition).toBeDefined();
+    seedPolicyResource(server, scope, 'policySetDefinitions', 'platform-baseline', {
+      displayName: 'Platform baseline (another team)',
+      policyType: 'Custom',
+      metadata: { owner: 'platform-team' },
+      policyDefinitions: [{ policyDefinitionId: definition!.id, policyDefinitionReferenceId: 'hbi' }]
+    });
+  };
+  const deletes = () =>
+    server.requests.filter(r => r.method === 'DELETE' && /policyDefinitions\/ai-hub-hbi$/i.test(r.path));
+
+  it('is kept by plan and deploy --prune, which say what references it, where the plan sees that initiative', async () => {
+    expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
+    theirInitiative(MG);
+    dropRule(repo, 'ai-hub-hbi');
+    const plan = await publish(server, repo, 'plan', MG, ['--prune']);
+    expect(plan.code).toBe(0);
+    const theirs = storedAt(server, MG, 'policySetDefinitions').find(d => d.name === 'platform-baseline')!.id;
+    const reason = `owned by '${OWNER}' and no longer in the pack, but the initiative platform-baseline (${theirs}), which cmk-guard does not own, references it, and Azure refuses to delete a policy definition while anything does: it is kept. Remove that reference, and deploy --prune deletes it`;
+    expect(plan.stdout).toContain(reason);
+    const deploy = await publish(server, repo, 'deploy', MG, ['--prune']);
+    expect(deploy.code).toBe(0);
+    expect(deletes()).toEqual([]);
+    expect(storedAt(server, MG, 'policyDefinitions').map(d => d.name)).toContain('ai-hub-hbi');
+  });
+
+  it('is tried once by deploy --prune where the plan does not see that initiative, and the refusal says why waiting cannot help', async () => {
+    expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
+    // At a subscription below the group: the plan at MG lists the group's initiatives only.
+    theirInitiative(SUB);
+    dropRule(repo, 'ai-hub-hbi');
+    const deploy = await publish(server, repo, 'deploy', MG, ['--prune']);
+    expect(deploy.code).toBe(1);
+    expect(deletes().map(r => r.status)).toEqual([400]);
+    expect(deploy.stdout).toContain(
+      `It is referenced by the policy set definition '${SUB}/providers/Microsoft.Authorization/policySetDefinitions/platform-baseline'.`
+    );
+    expect(deploy.stdout).toContain(
+      `The policy set definition ${SUB}/providers/Microsoft.Authorization/policySetDefinitions/platform-baseline is not the pack's (cmk-guard does not own it, or the plan did not see it), so trying again cannot help: remove that reference, then deploy --prune again.`
+    );
+    expect(deploy.stderr).not.toContain('trying again');
   });
 });
 

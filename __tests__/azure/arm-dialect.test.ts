@@ -13,7 +13,18 @@ import type { ArmRequestContext, ArmServer } from '../support/arm-server.js';
 import { seedPolicyResource, storedAt } from '../support/arm-policy.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { dropRule, MG, OWNER, packRepository, publish, publishServer, RG, SUB, type Repository } from './support.js';
+import {
+  dropRule,
+  indexAccounts,
+  MG,
+  OWNER,
+  packRepository,
+  publish,
+  publishServer,
+  RG,
+  SUB,
+  type Repository
+} from './support.js';
 
 const ENUMS = ['exemptionCategory', 'enforcementMode', 'mode', 'policyType', 'assignmentScopeValidation'];
 const UNSET = ['description', 'expiresOn', 'policyDefinitionReferenceIds', 'nonComplianceMessages', 'notScopes'];
@@ -77,6 +88,7 @@ describe('an ARM that spells its answers otherwise', () => {
     server = await publishServer({ dialect: (body, ctx) => otherwise(body, ctx, ALL) });
     seedManagementGroup(server, 'contoso', { subscriptions: [SUB.split('/')[2]], children: ['sandbox'] });
     seedManagementGroup(server, 'sandbox', {});
+    indexAccounts(server, [`${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`]);
     repo = packRepository();
     config(repo);
   });
@@ -90,6 +102,7 @@ describe('an ARM that spells its answers otherwise', () => {
     server = await publishServer({ dialect: (body, ctx) => otherwise(body, ctx, [variant]) });
     seedManagementGroup(server, 'contoso', { subscriptions: [SUB.split('/')[2]], children: ['sandbox'] });
     seedManagementGroup(server, 'sandbox', {});
+    indexAccounts(server, [`${RG}/providers/Microsoft.CognitiveServices/accounts/legacy`]);
     expect((await publish(server, repo, 'deploy', MG)).code).toBe(0);
     const writes = server.writeRequests();
     const again = await publish(server, repo, 'deploy', MG);
@@ -158,4 +171,40 @@ describe('an ARM that spells its answers otherwise', () => {
     expect(server.writeRequests()).toBe(writes);
     expect(OWNER).not.toBe('');
   });
+
+  it.each([
+    ['a string', 'imported-from-epac'],
+    ['a list', ['a']],
+    ['a number', 3]
+  ])(
+    'leaves alone a definition of someone else whose metadata is %s (the API gives metadata no type)',
+    async (_, metadata) => {
+      seedPolicyResource(server, MG, 'policyDefinitions', 'someone-elses', {
+        displayName: 'Not ours',
+        policyType: 'Custom',
+        mode: 'All',
+        metadata,
+        policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+      });
+      // And one at a name the pack uses: not the pack's, so a conflict, never overwritten.
+      seedPolicyResource(server, MG, 'policyDefinitions', 'ai-hub-hbi', {
+        displayName: 'Not ours either',
+        policyType: 'Custom',
+        mode: 'All',
+        metadata,
+        policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }
+      });
+      const plan = await publish(server, repo, 'plan', MG);
+      expect(plan.stderr).not.toMatch(/^cmk-guard: /m);
+      // A conflict is what plan reports with exit 1; the plan itself is made.
+      expect(plan.code).toBe(1);
+      expect(plan.stdout).toMatch(/ai-hub-hbi +conflict/);
+      expect(plan.stdout).not.toContain('someone-elses');
+      const deploy = await publish(server, repo, 'deploy', MG);
+      expect(deploy.code).toBe(1);
+      expect(
+        storedAt(server, MG, 'policyDefinitions').find(d => d.name === 'ai-hub-hbi')?.body.properties.metadata
+      ).toEqual(metadata);
+    }
+  );
 });

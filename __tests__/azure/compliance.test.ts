@@ -11,7 +11,7 @@ import type { SarifLog } from '../../src/report/sarif.js';
 import { exemptionsModule } from '../support/arm-exemptions.js';
 import { managementGroupRoutes } from '../support/arm-managementgroups.js';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
-import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
+import { resourceGraphModule, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
 import {
   policyInsightsModule,
   policyInsightsState,
@@ -161,7 +161,13 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
     expect(triggers.map(r => [r.method, r.apiVersion])).toEqual(SUBSCRIPTIONS.map(() => ['POST', '2024-10-01']));
     // Each scan's Location was polled until it ended (2 × 202, then 200), before any state was read.
     const polls = server.requests.filter(r => /asyncOperationResults/.test(r.path));
-    expect(polls.map(r => r.status)).toEqual([202, 202, 200, 202, 202, 200, 202, 202, 200]);
+    const byScan = new Map<string, typeof polls>();
+    for (const poll of polls) byScan.set(poll.path, [...(byScan.get(poll.path) ?? []), poll]);
+    expect([...byScan.values()].map(each => each.map(r => r.status))).toEqual(SUBSCRIPTIONS.map(() => [202, 202, 200]));
+    // Waited for together: every scan was polled once before any was polled again.
+    const firstPolls = [...byScan.values()].map(each => polls.indexOf(each[0]));
+    const secondPolls = [...byScan.values()].map(each => polls.indexOf(each[1]));
+    expect(Math.max(...firstPolls)).toBeLessThan(Math.min(...secondPolls));
     const firstQuery = server.requests.findIndex(r => /queryResults$/.test(r.path));
     expect(firstQuery).toBeGreaterThan(server.requests.lastIndexOf(polls.at(-1)!));
     const document = JSON.parse(run.out) as FindingsDocument;
@@ -171,6 +177,34 @@ describe('compliance: Azure Policy’s states for the initiative', () => {
       ['openai-3', 'compliant']
     ]);
     expect(run.err).toContain(`Started a compliance scan of /subscriptions/${SUBSCRIPTIONS[0]}.`);
+  });
+
+  it('with --trigger-scan, passes over a disabled subscription, by its state or by Azure refusing the scan, and scans the rest', async () => {
+    // Resource Graph gives SUBSCRIPTIONS[1]'s state; SUBSCRIPTIONS[2] was disabled after Resource Graph indexed it.
+    resourceGraphState(server).subscriptionStates.set(SUBSCRIPTIONS[1].toLowerCase(), 'Disabled');
+    const state = policyInsightsState(server);
+    state.readOnly.add(SUBSCRIPTIONS[2].toLowerCase());
+    const run = await scanEverySubscription(state);
+    expect(run.code).toBe(1);
+    expect(state.scans).toEqual([`/subscriptions/${SUBSCRIPTIONS[0]}`]);
+    const triggers = server.requests.filter(r => /triggerEvaluation$/.test(r.path));
+    expect(triggers.map(r => [r.path.split('/')[2], r.status])).toEqual([
+      [SUBSCRIPTIONS[0], 202],
+      [SUBSCRIPTIONS[2], 409]
+    ]);
+    expect(run.err).toContain(
+      `Not scanned: subscription ${SUBSCRIPTIONS[1].toLowerCase()} is Disabled, and Azure takes no write there.`
+    );
+    expect(run.err).toContain(
+      `Not scanned: /subscriptions/${SUBSCRIPTIONS[2].toLowerCase()} is read-only (Azure answered ReadOnlyDisabledSubscription).`
+    );
+    const document = JSON.parse(run.out) as FindingsDocument;
+    expect(document.findings.map(f => [f.resource.name, f.verdict])).toEqual([
+      // The states of the subscriptions not scanned are read as Azure last had them.
+      ['vault-1', 'indeterminate'],
+      ['vault-2', 'noncompliant'],
+      ['openai-1', 'compliant']
+    ]);
   });
 
   it('with --trigger-scan on an endpoint without Resource Graph, finds the subscriptions with the Management Groups API', async () => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ArmServer } from '../support/arm-server.js';
 import { exemptionState, seedExemption } from '../support/arm-exemptions.js';
 import { graphRow, resourceGraphState, seedManagementGroup } from '../support/arm-resourcegraph.js';
-import { eachTestPackAndServer, PACK, publish, RG, SUB, type Repository } from './support.js';
+import { eachTestPackAndServer, indexAccounts, PACK, publish, RG, SUB, type Repository } from './support.js';
 
 const ASSIGNMENT = `${SUB}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;
 const SUB2 = '/subscriptions/00000000-0000-0000-0000-0000000000dd';
@@ -60,6 +60,7 @@ describe('exemptions outside the assignment’s scope (assignmentScopeValidation
   eachTestPackAndServer(made => ({ server, repo } = made));
   beforeEach(() => {
     seedManagementGroup(server, 'fabrikam', { subscriptions: [SUB2.split('/')[2]] });
+    indexAccounts(server, [ACCOUNT]);
     // Someone else's exemption of the pack's assignment out there: never touched.
     seedExemption(server, `${SUB2}/resourceGroups/moving`, 'platform-team-waiver', {
       policyAssignmentId: ASSIGNMENT,

@@ -9,7 +9,16 @@ import path from 'node:path';
 import { armError, startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule, storedAt } from '../support/arm-policy.js';
 import { exemptionsModule, exemptionState, seedExemptionGroup } from '../support/arm-exemptions.js';
-import { eachTestPackAndServer, MG, packRepository, publish, publishServer, SUB, type Repository } from './support.js';
+import {
+  eachTestPackAndServer,
+  indexAccounts,
+  MG,
+  packRepository,
+  publish,
+  publishServer,
+  SUB,
+  type Repository
+} from './support.js';
 
 const ACCOUNT = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.CognitiveServices/accounts/legacy`;
 
@@ -101,6 +110,64 @@ describe('a refusal of the same searches', () => {
   });
 });
 
+describe('a Resource Graph that answers 400', () => {
+  /** Resource Graph's own shape: `BadRequest`, and why in its details (Azure/cosmos-explorer#1986, Azure/azure-powershell#13762). */
+  const badRequest = (detail: { code: string; message: string }) => ({
+    status: 400,
+    body: {
+      error: {
+        code: 'BadRequest',
+        message:
+          'Please provide below info when asking for support: timestamp = 2026-12-07T10:30:00.0000000Z, correlationId = 3217cea2-db7e-45d3-9c50-d2c459fe8be0.',
+        details: [detail]
+      }
+    }
+  });
+  const planAnswered = async (answer: ReturnType<typeof badRequest>) => {
+    const server = await startArmServer({ modules: [policyModule, exemptionsModule] });
+    server.route(
+      { method: 'POST', pattern: /^\/providers\/Microsoft\.ResourceGraph\/resources$/i, handle: () => answer },
+      { first: true }
+    );
+    const repo = packRepository();
+    try {
+      return await publish(server, repo, 'plan', MG, ['--prune']);
+    } finally {
+      await server.close();
+      repo.dispose();
+    }
+  };
+
+  it('for a search it serves but will not run stops the plan: a prune without it would leave the pack assigned', async () => {
+    const plan = await planAnswered(
+      badRequest({
+        code: 'TooManySubscriptionsUnderScope',
+        message:
+          'The number of subscriptions under provided tenant or management groups in the request has exceeded the allowed limit 18000.'
+      })
+    );
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(
+      /Azure answered 400 BadRequest while finding the assignments.*Details: TooManySubscriptionsUnderScope: The number of subscriptions/
+    );
+    expect(plan.stdout).not.toContain('This change will');
+  });
+
+  it('for a query it does not know leaves that search out, as an endpoint without Resource Graph does', async () => {
+    const plan = await planAnswered(
+      badRequest({
+        code: 'InvalidQuery',
+        message: 'Query is invalid. Please refer to the documentation for the Azure Resource Graph service.'
+      })
+    );
+    expect(plan.stderr).not.toMatch(/^cmk-guard: /m);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(
+      /Not searched: the pack's assignments in the subscriptions and resource groups under management group contoso, because Azure answered 400 BadRequest .*Details: InvalidQuery: Query is invalid/
+    );
+  });
+});
+
 describe('a Resource Graph that answers with rows the query did not ask for', () => {
   it('reads back as assignments and exemptions only the rows that are those, and plans as usual', async () => {
     const vault = `${SUB}/resourceGroups/ai-prod/providers/Microsoft.KeyVault/vaults/kv1`;
@@ -114,6 +181,7 @@ describe('a Resource Graph that answers with rows the query did not ask for', ()
     });
     const repo = packRepository();
     try {
+      indexAccounts(server, [ACCOUNT]);
       exceptionById(repo);
       const plan = await publish(server, repo, 'plan', MG, ['--prune']);
       expect(plan.stderr).not.toMatch(/^cmk-guard: /m);

@@ -11,7 +11,7 @@ import { runCli } from '../../src/commands/index.js';
 import { startArmServer, type ArmServer, type ArmServerOptions } from '../support/arm-server.js';
 import { policyModule, seedPolicyResource } from '../support/arm-policy.js';
 import { exemptionsModule, seedExemptionGroup } from '../support/arm-exemptions.js';
-import { resourceGraphModule, seedManagementGroup } from '../support/arm-resourcegraph.js';
+import { resourceGraphModule, seedManagementGroup, seedResources } from '../support/arm-resourcegraph.js';
 
 export const MG = '/providers/Microsoft.Management/managementGroups/contoso';
 export const SUB = '/subscriptions/00000000-0000-0000-0000-0000000000aa';
@@ -152,4 +152,22 @@ export function connectWith(
   defaults: Partial<ConnectionSettings>
 ): (server: ArmServer, settings?: Partial<ConnectionSettings>) => ArmConnection {
   return (server, settings = {}) => connect(server, { ...defaults, ...settings });
+}
+
+/**
+ * The Cognitive Services accounts `ids` as Resource Graph indexes them: an exception that names a resource by id is
+ * written as an exemption only where Resource Graph lists the resource (Azure refuses one on a resource that is gone).
+ */
+export function indexAccounts(server: ArmServer, ids: readonly string[]): void {
+  seedResources(
+    server,
+    ids.map(id => ({
+      id,
+      name: id.split('/').pop(),
+      type: 'Microsoft.CognitiveServices/accounts',
+      kind: 'OpenAI',
+      location: 'westeurope',
+      properties: {}
+    }))
+  );
 }

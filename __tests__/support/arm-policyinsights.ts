@@ -39,6 +39,8 @@ export interface PolicyInsightsState {
   scanResults: Map<string, PolicyStateRecord[]>;
   /** Scans started, by lowercased scope. */
   scans: string[];
+  /** Subscriptions (lowercased) that are disabled: a scan there is refused as ARM refuses any write (409). */
+  readOnly: Set<string>;
   operations: Map<string, { scope: string; polls: number }>;
 }
 
@@ -53,6 +55,7 @@ export function policyInsightsState(server: ArmServer): PolicyInsightsState {
       scanRetryAfter: 0,
       scanResults: new Map(),
       scans: [],
+      readOnly: new Set(),
       operations: new Map()
     };
     server.state.set('policyInsights', state);
@@ -154,8 +157,15 @@ export const policyInsightsModule: ArmModule = server => {
   });
 
   const trigger = (ctx: ArmRequestContext, scope: string): ArmReply => {
-    const id = randomUUID();
     const key = scope.toLowerCase();
+    const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase() ?? '';
+    if (state.readOnly.has(subscriptionId))
+      throw new ArmHttpError(
+        409,
+        'ReadOnlyDisabledSubscription',
+        `The subscription '${subscriptionId}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled.`
+      );
+    const id = randomUUID();
     state.scans.push(key);
     state.operations.set(id, { scope: key, polls: state.scanPolls });
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? '';

@@ -44,6 +44,8 @@ export interface ResourceGraphState {
   groups: Map<string, { subscriptions: Set<string>; children: Set<string> }>;
   /** Subscription id (lowercased) → display name. */
   subscriptions: Map<string, string>;
+  /** Subscription id (lowercased) → its `properties.state` where not `Enabled` (`Disabled`, `Warned`, …). */
+  subscriptionStates: Map<string, string>;
   /** Resource rows by lowercased id. */
   rows: Map<string, Row>;
   /** The next this many queries are throttled (429, quota headers, no Retry-After). */
@@ -62,6 +64,7 @@ export function resourceGraphState(server: ArmServer): ResourceGraphState {
     state = {
       groups: new Map(),
       subscriptions: new Map(),
+      subscriptionStates: new Map(),
       rows: new Map(),
       throttleNext: 0,
       queries: [],
@@ -265,7 +268,10 @@ export const resourceGraphModule: ArmModule = server => {
               type: 'microsoft.resources/subscriptions',
               tenantId: TENANT,
               subscriptionId: id,
-              properties: { state: 'Enabled', managementGroupAncestorsChain: ancestorsOf(state, id) }
+              properties: {
+                state: state.subscriptionStates.get(id) ?? 'Enabled',
+                managementGroupAncestorsChain: ancestorsOf(state, id)
+              }
             }));
     const inScope = (row: Row) => {
       const group = groupOfRow(row);

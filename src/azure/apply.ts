@@ -119,7 +119,9 @@ export async function settled<T>(
   write: () => Promise<T>,
   settle: SettleOptions,
   onWait?: (error: ArmError, delayMs: number) => void,
-  deadline?: RunDeadline
+  deadline?: RunDeadline,
+  /** Why an answer `notSeenYet` takes for lag is not (what waiting cannot change), said after it; undefined when it may be lag. */
+  notLag?: (error: ArmError) => string | undefined
 ): Promise<T> {
   let delay = settle.delayMs;
   let waited = 0;
@@ -128,6 +130,14 @@ export async function settled<T>(
       return await write();
     } catch (error) {
       if (!(error instanceof ArmError) || !notSeenYet(error)) throw error;
+      const lasting = notLag?.(error);
+      if (lasting !== undefined)
+        throw new ArmError(
+          `${error.message.replace(/\s*$/, '')} ${lasting}`,
+          error.status,
+          error.code,
+          error.armMessage
+        );
       if (attempt >= settle.retries) {
         throw new ArmError(
           `${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`,
@@ -189,6 +199,16 @@ export async function applyPlan(
     options.log?.(
       `Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`
     );
+  // What the pack holds: a reference from one of these goes (it is deleted, replaced or rewritten without it) before
+  // the delete it blocks, and Azure's replicas may answer as if it had not for a while.
+  const packs = new Set(plan.items.map(i => foldCase(i.id)));
+  /** A delete Azure refuses because something this deploy does not delete references what it deletes. */
+  const heldElsewhere = (error: ArmError): string | undefined => {
+    if (!/^InvalidDeletePolicy(?:Set)?DefinitionRequest$/i.test(error.code ?? '')) return undefined;
+    const holder = /referenced by the (policy set definition|policy assignment) '([^']+)'/i.exec(error.armMessage);
+    if (holder === null || packs.has(foldCase(holder[2]))) return undefined;
+    return `The ${holder[1]} ${holder[2]} is not the pack's (cmk-guard does not own it, or the plan did not see it), so trying again cannot help: remove that reference, then deploy --prune again.`;
+  };
   const results: ItemResult[] = [];
   let failed = false;
 
@@ -336,7 +356,9 @@ export async function applyPlan(
       }
       if (step.teardown) {
         try {
-          await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item), deadline));
+          await confirmed(item, true, () =>
+            settled(() => step.run(item), settle, waiting(item), deadline, heldElsewhere)
+          );
           // A replaced item's result is its write, later; a pruned one's is this.
           if (item.action === 'delete') record(item, 'applied');
           else deletedForReplace.add(item);
@@ -352,7 +374,9 @@ export async function applyPlan(
         return;
       }
       await attempt(item, () =>
-        confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item), deadline))
+        confirmed(item, step.run === remove, () =>
+          settled(() => step.run(item), settle, waiting(item), deadline, heldElsewhere)
+        )
       );
     };
     await runBounded(step.items, step.parallel ? concurrency : 1, run);

@@ -170,35 +170,46 @@ export class ComplianceStates {
   }
 
   /**
-   * The subscriptions under `scope` (itself, for a subscription): from Resource Graph, or, where the endpoint
-   * does not offer it, from the Management Groups API's descendants.
+   * The subscriptions under `scope` (itself, for a subscription), with their states where Resource Graph gives
+   * them: from Resource Graph, or, where the endpoint does not offer it, from the Management Groups API's
+   * descendants (which give none).
    */
-  private async subscriptionsOf(scope: AzureScope): Promise<string[]> {
+  private async subscriptionsOf(scope: AzureScope): Promise<{ id: string; state?: string }[]> {
     try {
-      return await new ResourceGraph(this.connection).subscriptions(scope);
+      return await new ResourceGraph(this.connection).subscriptionStates(scope);
     } catch (error) {
       if (!notOffered(error)) throw error;
       const subscription = /^\/subscriptions\/([^/]+)$/i;
       return (await descendants(this.connection, scope)).flatMap(id => {
         const found = subscription.exec(id)?.[1];
-        return found === undefined ? [] : [foldCase(found)];
+        return found === undefined ? [] : [{ id: foldCase(found) }];
       });
     }
   }
 
   /**
    * Starts an on-demand evaluation of every subscription (or the resource group) in `scope` and
-   * waits until each has ended, or `timeoutMs` has passed in all.
+   * waits until each has ended, or `timeoutMs` has passed in all. A subscription that cannot take a write (its
+   * state is `Disabled`, `Deleted` or `Expired`, or Azure answers that it is read-only) is not scanned, and the
+   * log says so: Azure Policy does not evaluate it either. The scans are waited for together, so the wait is the
+   * longest scan's, not their sum.
    */
   async scan(scope: AzureScope, options: { timeoutMs: number; log?: (line: string) => void }): Promise<void> {
     const deadline = Date.now() + options.timeoutMs;
-    const targets =
-      scope.kind === 'resourceGroup'
-        ? [`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`]
-        : (await this.subscriptionsOf(scope)).map(id => `/subscriptions/${id}`);
+    const log = options.log ?? (() => undefined);
+    const targets: string[] = [];
+    if (scope.kind === 'resourceGroup') {
+      targets.push(`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`);
+    } else {
+      for (const { id, state } of await this.subscriptionsOf(scope)) {
+        if (state !== undefined && READ_ONLY_STATES.test(state))
+          log(`Not scanned: subscription ${id} is ${state}, and Azure takes no write there.`);
+        else targets.push(`/subscriptions/${id}`);
+      }
+    }
     if (targets.length === 0) {
       throw new ArmError(
-        `${shortScope(scope)} holds no subscription the identity can read, so there is nothing to scan; check the scope and the identity's Reader role.`,
+        `${shortScope(scope)} holds no subscription the identity can read and Azure can scan, so there is nothing to scan; check the scope and the identity's Reader role.`,
         undefined,
         'NoSubscriptions',
         ''
@@ -206,29 +217,47 @@ export class ComplianceStates {
     }
     const rest = this.connection.rest;
     // Started a few at a time: a group of hundreds of subscriptions is not a burst Resource Manager throttles.
-    const started: { target: string; answer: ArmResponse<unknown> }[] = [];
+    const answers: ({ target: string; answer: ArmResponse<unknown> } | undefined)[] = [];
     await runBounded(targets, DEFAULT_CONCURRENCY, async (target, index) => {
-      const answer = await rest.send({
-        method: 'POST',
-        path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
-        apiVersion: POLICY_INSIGHTS_API_VERSION,
-        expect: [200, 202],
-        doing: `starting a compliance scan of ${target}`
-      });
-      options.log?.(
-        answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`
-      );
-      started[index] = { target, answer };
+      let answer: ArmResponse<unknown>;
+      try {
+        answer = await rest.send({
+          method: 'POST',
+          path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
+          apiVersion: POLICY_INSIGHTS_API_VERSION,
+          expect: [200, 202],
+          doing: `starting a compliance scan of ${target}`
+        });
+      } catch (error) {
+        // A subscription disabled since Resource Graph indexed it (or where it gives no state).
+        if (error instanceof ArmError && error.status === 409 && READ_ONLY_CODES.test(error.code ?? '')) {
+          log(`Not scanned: ${target} is read-only (Azure answered ${error.code}).`);
+          return;
+        }
+        throw error;
+      }
+      log(answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`);
+      answers[index] = { target, answer };
     });
-    for (const { target, answer } of started) {
-      const remaining = deadline - Date.now();
+    const started = answers.filter(found => found !== undefined);
+    // Polled together, a bounded number at a time: a wait is mostly the pause its answer asks for.
+    await runBounded(started, SCANS_POLLED_AT_ONCE, async ({ target, answer }) => {
       await rest.waitForOperation(answer, {
-        timeoutMs: Math.max(remaining, 1),
+        timeoutMs: Math.max(deadline - Date.now(), 1),
         doing: `waiting for the compliance scan of ${target} (the scan timeout is ${Math.round(options.timeoutMs / 1000)} s)`,
         apiVersion: POLICY_INSIGHTS_API_VERSION,
         defaultWaitMs: 30_000
       });
-      options.log?.(`The compliance scan of ${target} has ended.`);
-    }
+      log(`The compliance scan of ${target} has ended.`);
+    });
   }
 }
+
+/** How many scans are waited for at once (each poll is one request after a pause of about 30 s). */
+const SCANS_POLLED_AT_ONCE = 64;
+
+/** The states of a subscription that takes no write ("Enabled, Warned, PastDue, Disabled, and Deleted", and Expired). */
+const READ_ONLY_STATES = /^(?:Disabled|Deleted|Expired)$/i;
+
+/** What Azure answers (409) for a write to a subscription that is read-only. */
+const READ_ONLY_CODES = /^(?:ReadOnlyDisabledSubscription|SubscriptionNotEnabled|ReadOnlyExpiredSubscription)$/i;

@@ -200,6 +200,45 @@ function planItem(desired: DesiredItem, existing: RestPolicyResource | undefined
   return { ...base, id: existing.id, action: 'update', changes, body: desired.body as unknown as Json };
 }
 
+/**
+ * What, of what the plan read and does not own, references the definition or initiative `id` (an initiative that
+ * lists the definition, an assignment of the initiative), so that Azure refuses to delete it
+ * (`InvalidDeletePolicyDefinitionRequest`, `InvalidDeletePolicySetDefinitionRequest`): a phrase naming it, or
+ * undefined. What the pack owns is deleted or rewritten by the same deploy, and so holds nothing.
+ */
+function heldBy(kind: PlanItemKind, id: string, existing: ExistingState, owner: string): string | undefined {
+  const target = foldCase(id);
+  const theirs = (resource: RestPolicyResource) => ownerOf(resource) !== owner;
+  if (kind === 'definition') {
+    const initiative = existing.initiatives.find(set => {
+      const members = set.properties.policyDefinitions;
+      return (
+        theirs(set) &&
+        Array.isArray(members) &&
+        members.some(
+          member =>
+            member !== null &&
+            typeof member === 'object' &&
+            !Array.isArray(member) &&
+            typeof member.policyDefinitionId === 'string' &&
+            foldCase(member.policyDefinitionId) === target
+        )
+      );
+    });
+    return initiative && `the initiative ${initiative.name} (${initiative.id})`;
+  }
+  if (kind === 'initiative') {
+    const assignment = [...existing.assignments, ...(existing.elsewhere ?? [])].find(
+      held =>
+        theirs(held) &&
+        typeof held.properties.policyDefinitionId === 'string' &&
+        foldCase(held.properties.policyDefinitionId) === target
+    );
+    return assignment && `the policy assignment ${assignment.name} (${assignment.id})`;
+  }
+  return undefined;
+}
+
 export function planDeployment(desired: DesiredState, existing: ExistingState, options: PlanOptions): DeploymentPlan {
   const definitions = byName(existing.definitions);
   const initiatives = byName(existing.initiatives);
@@ -231,14 +270,18 @@ export function planDeployment(desired: DesiredState, existing: ExistingState, o
   const leftOver = (kind: PlanItemKind, resources: RestPolicyResource[], wanted: Set<string>) => {
     for (const resource of resources) {
       if (wanted.has(foldCase(resource.name)) || ownerOf(resource) !== options.owner) continue;
+      const holder = options.prune ? heldBy(kind, resource.id, existing, options.owner) : undefined;
       items.push({
         kind,
         name: resource.name,
         id: resource.id,
-        action: options.prune ? 'delete' : 'orphan',
-        reason: options.prune
-          ? `owned by '${options.owner}' and no longer in the pack`
-          : `owned by '${options.owner}' and no longer in the pack; --prune deletes it`
+        action: options.prune && holder === undefined ? 'delete' : 'orphan',
+        reason:
+          holder !== undefined
+            ? `owned by '${options.owner}' and no longer in the pack, but ${holder}, which cmk-guard does not own, references it, and Azure refuses to delete a ${NOUN[kind]} while anything does: it is kept. Remove that reference, and deploy --prune deletes it`
+            : options.prune
+              ? `owned by '${options.owner}' and no longer in the pack`
+              : `owned by '${options.owner}' and no longer in the pack; --prune deletes it`
       });
     }
   };

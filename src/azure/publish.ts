@@ -50,8 +50,26 @@ export interface PublishRequest {
     assignmentId: string,
     owner: string,
     readResources: (types: readonly string[] | null) => Promise<ResourceRow[]>
-  ) =>
-    { exemptions: DesiredExemption[]; notes: string[] } | Promise<{ exemptions: DesiredExemption[]; notes: string[] }>;
+  ) => MadeExemptions | Promise<MadeExemptions>;
+}
+
+export interface MadeExemptions {
+  exemptions: DesiredExemption[];
+  notes: string[];
+  /**
+   * The resource types the initiative's rules apply to: an exemption on a resource of one of them that Resource
+   * Graph does not list (deleted, with its resource group or alone) is left out with a note, as Azure refuses it.
+   */
+  types?: readonly string[];
+}
+
+/** `Namespace/type[/child…]` of a resource id in a resource group, or undefined for any other id. */
+function resourceTypeOf(id: string): string | undefined {
+  const found = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/([^/]+)\/(.+)$/i.exec(id);
+  if (found === null || /\/providers\//i.test(found[2])) return undefined;
+  const steps = found[2].split('/');
+  if (steps.length % 2 !== 0 || steps.some(step => step === '')) return undefined;
+  return [found[1], ...steps.filter((_, i) => i % 2 === 0)].join('/');
 }
 
 export interface PublishOutcome {
@@ -152,6 +170,31 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     made.exemptions = made.exemptions.map(e =>
       within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } }
     );
+    // An exception that names by id a resource Azure no longer holds: Azure refuses an exemption there (404
+    // ResourceNotFound, or ResourceGroupNotFound) at every deploy. Resource Graph lists what the scope holds.
+    const ruled = new Set((made.types ?? []).map(type => foldCase(type)));
+    const named = made.exemptions.filter(e => {
+      const type = resourceTypeOf(e.scope);
+      return type !== undefined && ruled.has(foldCase(type)) && within(e.scope);
+    });
+    if (named.length) {
+      const types = [...new Set(named.map(e => resourceTypeOf(e.scope) as string))];
+      const rows = await searches.widen(
+        `whether the resources the exceptions name by id are in ${shortScope(assignmentScope)}`,
+        'An exemption on a resource that is gone is written all the same, and Azure refuses it.',
+        () => new ResourceGraph(connection).resources(assignmentScope, types),
+        undefined
+      );
+      if (rows !== undefined) {
+        const held = new Set(rows.map(row => foldCase(String(row.id))));
+        const gone = new Set(named.filter(e => !held.has(foldCase(e.scope))));
+        for (const e of gone)
+          made.notes.push(
+            `${e.source}: ${e.scope} is not in Azure (Resource Graph does not list it), so no exemption is written on it: Azure refuses one on a resource that does not exist. Take it out of the exception once it is gone for good.`
+          );
+        made.exemptions = made.exemptions.filter(e => !gone.has(e));
+      }
+    }
     log(`Reading the exemptions of ${desired.assignment.id}.`);
     // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
     const held = await exemptions.affecting(assignmentScope);

@@ -240,17 +240,32 @@ export class ResourceGraph {
 
   /** The ids of the subscriptions under a management group (a subscription scope is its own). */
   async subscriptions(scope: AzureScope): Promise<string[]> {
-    if (scope.kind !== 'managementGroup') return [scope.subscription];
+    return (await this.subscriptionStates(scope)).map(subscription => subscription.id);
+  }
+
+  /**
+   * The subscriptions under a management group with the state Resource Graph gives each (`Enabled`, `Warned`,
+   * `PastDue`, `Disabled`, `Deleted`, …; undefined where it gives none, and for a subscription scope, which is its own).
+   */
+  async subscriptionStates(scope: AzureScope): Promise<{ id: string; state?: string }[]> {
+    if (scope.kind !== 'managementGroup') return [{ id: scope.subscription }];
     const query = [
       'resourcecontainers',
       "| where type =~ 'microsoft.resources/subscriptions'",
-      '| project id, subscriptionId',
+      '| project id, subscriptionId, properties',
       '| order by id asc'
     ].join('\n');
-    const ids: string[] = [];
+    const found: { id: string; state?: string }[] = [];
     for await (const row of this.rows(scope, query, `listing the subscriptions under ${shortScope(scope)}`)) {
-      if (typeof row.subscriptionId === 'string') ids.push(foldCase(row.subscriptionId));
+      if (typeof row.subscriptionId !== 'string') continue;
+      const properties = row.properties;
+      const said =
+        properties !== null && typeof properties === 'object' ? (properties as { state?: unknown }).state : undefined;
+      const state = typeof said === 'string' && said !== '' ? said : undefined;
+      found.push(
+        state === undefined ? { id: foldCase(row.subscriptionId) } : { id: foldCase(row.subscriptionId), state }
+      );
     }
-    return ids;
+    return found;
   }
 }
