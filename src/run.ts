@@ -54,6 +54,7 @@ import {
   type DeploymentContext,
   type ExpandedTemplate
 } from './sources/index.js';
+import { conventionalParameterCandidates } from './sources/parameters.js';
 import { RunDeadline } from './model/limits.js';
 import type { FindingStore } from './report/store.js';
 import { countVerdicts, documentStore, streamedDocument, type StreamedFindingsDocument } from './pipeline/document.js';
@@ -75,8 +76,9 @@ import type { RuleOverride } from './config/load.js';
 import { planOverrides, type OverridePlan } from './config/overrides.js';
 import { applyExceptions } from './exceptions/apply.js';
 import { readBaseline, type Baseline } from './exceptions/baseline.js';
-import { markNewExceptions, type BaseText } from './exceptions/pullRequest.js';
+import { inlineCoverage, markNewExceptions, type BaseText, type InlineCoverage } from './exceptions/pullRequest.js';
 import type { Exception } from './exceptions/model.js';
+import { inlineExceptions } from './exceptions/inline.js';
 import { desiredExemptions, exceptionsFromExemptions } from './exceptions/azure.js';
 import { foldCase } from './model/foldCase.js';
 
@@ -672,8 +674,13 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     await inputs.readInline();
     inputs.evaluateHeld();
     const transitionProblems: UserError[] = [];
+    // What the base's inline exceptions covered, where the base's templates were expanded: one the change puts on
+    // more resources (moved or copied onto another declaration, a copy loop or a linked template used more) is new.
+    let baseCoverage: InlineCoverage | undefined;
     const transitionsRan = transitionsWanted
-      ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+      ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems, coverage => {
+          baseCoverage = coverage;
+        })
       : false;
     // Problems in the order a run that read every input before evaluating any would meet them.
     const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
@@ -688,9 +695,11 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     );
     const baseline = readBaselineOf(request, errors);
     const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+    if (baseText && baseCoverage === undefined && !transitionsWanted)
+      baseCoverage = baseInlineCoverage(request, exceptions);
     // What the base commit accepted is read from its configuration file (YAML).
     if (baseText) await loadRuleTooling();
-    if (baseText) markNewExceptions(exceptions, baseText, file => headText(request.cwd, file));
+    if (baseText) markNewExceptions(exceptions, baseText, file => headText(request.cwd, file), baseCoverage);
     return streamedDocument(store, {
       cwd: request.cwd,
       overrides: loaded.overrides,
@@ -726,7 +735,13 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
  * findings lie in another file.
  */
 function filesRead(template: ExpandedTemplate, cwd: string): Set<string> {
-  const read = new Set<string>([template.file, ...(template.parameterFiles ?? []), ...(template.linkedFiles ?? [])]);
+  const read = new Set<string>([
+    template.file,
+    // The files paired with it by name count whether they are there or not: deleting or renaming one changes it.
+    ...conventionalParameterCandidates(template.file),
+    ...(template.parameterFiles ?? []),
+    ...(template.linkedFiles ?? [])
+  ]);
   for (const resource of template.resources) if (resource.source) read.add(resource.source.file);
   // A file read through a symbolic link is changed when the file it leads to changes, and when the link (or a
   // link to a folder on its way) is added or retargeted: its real path and every folder above it count too.
@@ -865,13 +880,14 @@ function runTransitions(
   head: Resource[],
   store: FindingStore,
   notRun: NotRun[],
-  problems: UserError[]
+  problems: UserError[],
+  onCoverage?: (coverage: InlineCoverage) => void
 ): boolean {
   let base: Resource[] | null = null;
   try {
     base = request.baseTemplates?.length
       ? loadBaseTemplates(request, request.baseTemplates)
-      : loadBaseResources(request);
+      : loadBaseResources(request, onCoverage);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     // A base the user named is an input like any other: its error, and every other finding still reported.
@@ -980,8 +996,27 @@ function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resour
   return discovered.templates.flatMap(t => t.resources);
 }
 
+/**
+ * What the base's inline exceptions covered, when no transition rule expanded the base's templates already and the
+ * head has inline exceptions: undefined when there is no base commit or it cannot be read (each exception's novelty is
+ * then judged from the texts of its file alone).
+ */
+function baseInlineCoverage(request: EvaluateRequest, exceptions: readonly Exception[]): InlineCoverage | undefined {
+  if (request.base === undefined || request.baseTemplates?.length || !request.templates?.length) return undefined;
+  if (!exceptions.some(exception => exception.kind === 'inSource')) return undefined;
+  let coverage: InlineCoverage | undefined;
+  try {
+    loadBaseResources(request, found => {
+      coverage = found;
+    });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+  }
+  return coverage;
+}
+
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
-function loadBaseResources(request: EvaluateRequest): Resource[] {
+function loadBaseResources(request: EvaluateRequest, onCoverage?: (coverage: InlineCoverage) => void): Resource[] {
   const patterns = request.templates ?? [];
   const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
   const checkout = readBaseCheckout(request.base as string, folders, request.cwd);
@@ -996,7 +1031,9 @@ function loadBaseResources(request: EvaluateRequest): Resource[] {
       scope: deploymentContext(request)
     });
     // A template the base cannot expand (new, or broken then) has nothing to compare against.
-    return discovered.templates.flatMap(t => t.resources);
+    const resources = discovered.templates.flatMap(t => t.resources);
+    onCoverage?.(inlineCoverage(inlineExceptions(resources, cwd).exceptions));
+    return resources;
   } finally {
     checkout.dispose();
   }

@@ -123,13 +123,21 @@ describe('GitHubClient against a GitHub API on loopback', () => {
     });
   });
 
-  it('lists the files a pull request changes across pages, leaving out removed ones', async () => {
+  it('lists the files a pull request changes across pages, those it removes and the old names of those it renames', async () => {
     const files = Array.from({ length: 205 }, (_, i) => ({ filename: `t/${i}.json`, status: 'modified' as const }));
-    server = await startGitHubServer({ pullFiles: { 2: [...files, { filename: 'gone.json', status: 'removed' }] } });
+    server = await startGitHubServer({
+      pullFiles: {
+        2: [
+          ...files,
+          { filename: 'gone.json', status: 'removed' },
+          { filename: 'new-name.json', status: 'renamed', previous_filename: 'old-name.json' }
+        ]
+      }
+    });
     const client = GitHubClient.create('t', repository, recordingLogger(), server.url);
     const changed = await client.changedFiles(2);
-    expect(changed).toHaveLength(205);
-    expect(changed).not.toContain('gone.json');
+    expect(changed).toHaveLength(208);
+    expect(changed?.slice(205)).toEqual(['gone.json', 'new-name.json', 'old-name.json']);
     expect(server.requestsTo('GET', /\/pulls\/2\/files$/)).toHaveLength(3);
   });
 

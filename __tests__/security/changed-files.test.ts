@@ -70,6 +70,19 @@ async function noncompliantWhenChanged(changedFiles: string[]): Promise<number> 
 }
 
 describe('a pull request that changes what a template deploys from another file', () => {
+  it('a parameter file it deletes or renames away: the template now deploys its defaults, and is reported', async () => {
+    // At the base, main.parameters.json chose the customer-managed key; the pull request deletes it (or renames
+    // it, so it no longer pairs), and the template's own default, Microsoft-managed, is what deploys.
+    write(
+      'infra/main.json',
+      template({ parameters: { keySource: { type: 'string', defaultValue: MICROSOFT_MANAGED } }, resources: [account] })
+    );
+    expect(await noncompliantWhenChanged(['infra/main.parameters.json'])).toBe(1);
+    write('infra/main.params.json', parameterFile({ keySource: 'Microsoft.KeyVault' }));
+    expect(await noncompliantWhenChanged(['infra/main.params.json', 'infra/main.parameters.json'])).toBe(1);
+    expect(await noncompliantWhenChanged(['infra/other.parameters.json'])).toBe(0);
+  });
+
   it('a parameter file: the template’s findings are reported and fail', async () => {
     write('infra/main.json', template({ parameters: keySource, resources: [account] }));
     write('infra/main.parameters.json', parameterFile({ keySource: MICROSOFT_MANAGED }));

@@ -38,7 +38,7 @@ const accepted = (document: FindingsDocument) =>
   Object.fromEntries(document.findings.filter(f => f.suppressed).map(f => [f.resource.name, f.suppressed!.new]));
 
 describe('an inline exception copied onto another resource', () => {
-  it('is marked as added by the pull request on every resource that holds it, and the comment is written', async () => {
+  it('is marked as added by the pull request on the resource it was copied onto, and the comment is written', async () => {
     const app = JSON.parse(readFileSync(path.join(dir, 'app.json'), 'utf8')) as Template;
     const existing = app.resources.find(r => r.name === 'language-main')!;
     // A new account without a key, under the same words the base accepted for another one.
@@ -46,7 +46,8 @@ describe('an inline exception copied onto another resource', () => {
     writeFileSync(path.join(dir, 'app.json'), JSON.stringify(app, null, 2));
 
     const document = await evaluate('main');
-    expect(accepted(document)).toEqual({ 'language-main': true, 'new-account': true });
+    // The base's templates, expanded, show the entry on language-main already: only the copy is new.
+    expect(accepted(document)).toEqual({ 'language-main': false, 'new-account': true });
     expect(needsAttention({ ...document, summary: { ...document.summary, noncompliant: 0, indeterminate: 0 } })).toBe(
       true
     );
@@ -72,5 +73,108 @@ describe('an inline exception copied onto another resource', () => {
     app.resources.reverse();
     writeFileSync(path.join(dir, 'app.json'), JSON.stringify(app, null, 4));
     expect(accepted(await evaluate('main'))).toEqual({ 'language-main': false });
+  });
+});
+
+const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+const EXCEPTION = {
+  cmkGuard: { exceptions: [{ rule: 'key-vault-purge-protection', reason: 'Legacy vault, retired in Q1.' }] }
+};
+
+/** A vault without purge protection, named `name` as written, with the inline exception when `excepted`. */
+const vault = (name: string, excepted: boolean) => ({
+  type: 'Microsoft.KeyVault/vaults',
+  apiVersion: '2023-07-01',
+  name,
+  location: 'westeurope',
+  properties: {
+    tenantId: '[subscription().tenantId]',
+    sku: { family: 'A', name: 'standard' },
+    enablePurgeProtection: false,
+    enableRbacAuthorization: true
+  },
+  ...(excepted ? { metadata: EXCEPTION } : {})
+});
+
+/** A nested deployment (inner scope) of one vault named by its parameter; `resourceGroup` where it deploys to. */
+const nested = (deployment: string, vaultName: string, excepted: boolean, resourceGroup?: string) => ({
+  type: 'Microsoft.Resources/deployments',
+  apiVersion: '2022-09-01',
+  name: deployment,
+  ...(resourceGroup ? { resourceGroup } : {}),
+  properties: {
+    mode: 'Incremental',
+    expressionEvaluationOptions: { scope: 'inner' },
+    parameters: { vaultName: { value: vaultName } },
+    template: {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      parameters: { vaultName: { type: 'string' } },
+      resources: [vault("[parameters('vaultName')]", excepted)]
+    }
+  }
+});
+
+const commit = (resources: unknown[], message: string) => {
+  writeFileSync(
+    path.join(dir, 'app.json'),
+    JSON.stringify({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources }, null, 2)
+  );
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+};
+
+const vaultFindings = (document: FindingsDocument) =>
+  document.findings
+    .filter(f => f.definition === 'key-vault-purge-protection')
+    .map(f => [f.resource.name, f.resource.id.split('/')[4], f.verdict, f.suppressed ? f.suppressed.new : null]);
+
+describe('an inline exception is for the resource its declaration deploys, not for others written alike', () => {
+  it('does not accept a vault of the same name and type in the same file that deploys to another resource group', async () => {
+    commit([vault('kv-app', true)], 'base: a sandbox vault, accepted');
+    git(dir, 'checkout', '-q', '-b', 'pr');
+    // A new vault, the same name, in production: no exception is written on it.
+    commit([vault('kv-app', true), { ...nested('prod', 'kv-app', false, 'rg-prod') }], 'pr');
+    const found = vaultFindings(await evaluate('main'));
+    expect(found).toHaveLength(2);
+    expect(found.filter(([, , verdict, suppressed]) => verdict === 'noncompliant' && suppressed === null)).toEqual([
+      ['kv-app', 'rg-prod', 'noncompliant', null]
+    ]);
+  });
+
+  it('moved onto another declaration written alike (another deployment of the same nested template) is new', async () => {
+    commit([nested('legacy', 'kv-legacy', true), nested('payments', 'kv-payments-prod', false)], 'base');
+    git(dir, 'checkout', '-q', '-b', 'pr');
+    // The change fixes kv-legacy and moves the exception onto the production vault's declaration.
+    const fixed = nested('legacy', 'kv-legacy', false);
+    (fixed.properties.template.resources[0].properties as { enablePurgeProtection: boolean }).enablePurgeProtection =
+      true;
+    commit([fixed, nested('payments', 'kv-payments-prod', true)], 'pr');
+    const document = await evaluate('main');
+    expect(accepted(document)).toEqual({ 'kv-payments-prod': true });
+    // The same with no transition rule selected, which would have expanded the base's templates anyway.
+    const alone = await evaluateRepository({
+      cwd: dir,
+      policies: bundledPolicies(),
+      templates: ['app.json'],
+      base: 'main',
+      selection: { rules: ['key-vault-purge-protection'] }
+    });
+    expect(alone.notRun?.flatMap(entry => entry.rules)).toContain('cmk-no-key-type-switch');
+    expect(accepted(alone)).toEqual({ 'kv-payments-prod': true });
+    expect(needsAttention({ ...document, summary: { ...document.summary, noncompliant: 0, indeterminate: 0 } })).toBe(
+      true
+    );
+  });
+
+  it('on a copy loop whose count the change raises is new, for the instances the base did not have', async () => {
+    const loop = (count: number) => ({
+      ...vault("[concat('kv-team-', copyIndex())]", true),
+      copy: { name: 'vaults', count }
+    });
+    commit([loop(1)], 'base');
+    git(dir, 'checkout', '-q', '-b', 'pr');
+    commit([loop(3)], 'pr');
+    expect(accepted(await evaluate('main'))).toEqual({ 'kv-team-0': true, 'kv-team-1': true, 'kv-team-2': true });
   });
 });

@@ -41,6 +41,8 @@ export interface StoredCheckRun {
 export interface PullFile {
   filename: string;
   status: 'added' | 'modified' | 'removed' | 'renamed';
+  /** The old name of a renamed file. */
+  previous_filename?: string;
 }
 
 export interface GitHubServerOptions {
@@ -188,6 +190,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
           sha: `${i}`.padStart(40, '0'),
           filename: f.filename,
           status: f.status,
+          ...(f.previous_filename === undefined ? {} : { previous_filename: f.previous_filename }),
           additions: 1,
           deletions: 0,
           changes: 1

@@ -102,7 +102,7 @@ export function inlineExceptions(resources: Resource[], cwd: string): { exceptio
         });
       });
     }
-    entry.declared.push({ file, type: resource.type, name: resource.name });
+    entry.declared.push({ file, type: resource.type, name: resource.name, id: resource.id });
   }
   return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
 }

@@ -24,6 +24,11 @@ export interface DeclaredResource {
   file: string;
   type: string;
   name: string;
+  /**
+   * Its resource id, with the scope its deployment gives it: two declarations in one file of the same type and
+   * name (one in a nested deployment to another resource group) are two resources, and the exception is on one.
+   */
+  id: string;
 }
 
 export interface Exception {
@@ -98,7 +103,7 @@ function matcherOf(exception: Exception): Matcher {
   if (!matcher) {
     if (exception.kind === 'inSource') {
       const keys = new Set(exception.declared.map(declaredKey));
-      matcher = resource => resource.file !== null && keys.has(declaredKey(resource as DeclaredResource));
+      matcher = resource => resource.file !== null && keys.has(declaredKey({ ...resource, file: resource.file }));
     } else {
       const selectors = exception.resources.map(selectorMatcher);
       matcher = resource => selectors.some(matches => matches(resource));
@@ -108,8 +113,9 @@ function matcherOf(exception: Exception): Matcher {
   return matcher;
 }
 
-function declaredKey(resource: DeclaredResource): string {
-  return [resource.file, foldCase(resource.type), foldCase(resource.name)].join('\0');
+/** What identifies a resource an inline exception covers: its file, type and id (ARM compares ids ignoring case). */
+export function declaredKey(resource: DeclaredResource): string {
+  return [resource.file, foldCase(resource.type), foldCase(resource.id)].join('\0');
 }
 
 /** Whether the exception is for this rule and covers this resource (its date aside). */

@@ -10,7 +10,7 @@ import { isObject } from '../model/value.js';
 import { parseJsonWithPositions } from '../sources/json.js';
 import type { Baseline } from './baseline.js';
 import { baselineFingerprints } from './baseline.js';
-import { canonicalJson, type Exception } from './model.js';
+import { canonicalJson, declaredKey, type Exception } from './model.js';
 import { INLINE_KEY } from './inline.js';
 import { parseJson } from '../model/jsonText.js';
 import { tooling } from '../model/tooling.js';
@@ -28,7 +28,12 @@ export type BaseText = (file: string) => string | null | undefined;
  * (`head`): an entry copied onto another resource accepts that resource's findings too, and so does one moved
  * there from a resource the change fixed or removed, so every copy of it is marked.
  */
-export function markNewExceptions(exceptions: Exception[], base: BaseText, head?: BaseText): void {
+export function markNewExceptions(
+  exceptions: Exception[],
+  base: BaseText,
+  head?: BaseText,
+  baseCoverage?: InlineCoverage
+): void {
   const entries = new Map<string, Map<string, number> | null | undefined>();
   const now = new Map<string, Map<string, number> | null | undefined>();
   for (const exception of exceptions) {
@@ -40,7 +45,17 @@ export function markNewExceptions(exceptions: Exception[], base: BaseText, head?
       exception.new = true;
       continue;
     }
-    if (exception.kind === 'external' || head === undefined) {
+    if (exception.kind === 'external') {
+      exception.new = false;
+      continue;
+    }
+    if (baseCoverage !== undefined) {
+      // The base's templates expanded: new when it covers a resource the same entry did not cover there.
+      const covered = baseCoverage.get(exception.entryText);
+      exception.new = exception.declared.some(resource => !covered?.has(declaredKey(resource)));
+      continue;
+    }
+    if (head === undefined) {
       exception.new = false;
       continue;
     }
@@ -48,6 +63,21 @@ export function markNewExceptions(exceptions: Exception[], base: BaseText, head?
     const held = now.get(file);
     exception.new = held ? onMoreDeclarations(exception.entryText, held, known) : false;
   }
+}
+
+/** For each inline entry (canonically), the resources (`declaredKey`) it covered: what the base's templates accepted. */
+export type InlineCoverage = Map<string, Set<string>>;
+
+/** The coverage of these inline exceptions, read from expanded templates (the base's). */
+export function inlineCoverage(exceptions: readonly Exception[]): InlineCoverage {
+  const coverage: InlineCoverage = new Map();
+  for (const exception of exceptions) {
+    if (exception.kind !== 'inSource') continue;
+    let covered = coverage.get(exception.entryText);
+    if (!covered) coverage.set(exception.entryText, (covered = new Set()));
+    for (const resource of exception.declared) covered.add(declaredKey(resource));
+  }
+  return coverage;
 }
 
 /** Whether the file now holds the entry on some declaration more times than the base did. */

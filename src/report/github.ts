@@ -196,7 +196,7 @@ export class GitHubClient {
         { ...this.repository, pull_number: pullNumber, per_page: 100 },
         (response, done) => {
           if (++pages >= API_MAX_PAGES) done();
-          return listItems<{ filename: string; status: string }>(
+          return listItems<{ filename: string; status: string; previous_filename?: unknown }>(
             response.data,
             'listing the changed files',
             f => typeof f.filename === 'string'
@@ -211,7 +211,13 @@ export class GitHubClient {
         );
         return null;
       }
-      return files.filter(file => file.status !== 'removed').map(file => file.filename);
+      // A file removed, or renamed away from its old name, is a change too: a template that read it (its parameter
+      // file, a linked template) now deploys otherwise, and is reported on.
+      return files.flatMap(file =>
+        typeof file.previous_filename === 'string' && file.previous_filename !== ''
+          ? [file.filename, file.previous_filename]
+          : [file.filename]
+      );
     });
     return Array.isArray(result) ? result : null;
   }

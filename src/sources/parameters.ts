@@ -190,18 +190,30 @@ function azdPlaceholders(value: Json, parameter: string): Value {
  * `main.parameters.json`, `azuredeploy.json` → `azuredeploy.parameters.json`.
  */
 export function conventionalParameterFile(templateFile: string): string | null {
-  const dir = path.dirname(templateFile);
-  const stem = path.basename(templateFile).replace(/\.jsonc?$/i, '');
-  const candidate = path.join(dir, `${stem}.parameters.json`);
+  const candidate = conventionalJsonParameterFile(templateFile);
   return fs.existsSync(candidate) ? candidate : null;
+}
+
+function conventionalJsonParameterFile(templateFile: string): string {
+  const stem = path.basename(templateFile).replace(/\.(?:jsonc?|bicep)$/i, '');
+  return path.join(path.dirname(templateFile), `${stem}.parameters.json`);
+}
+
+/**
+ * Every file a template would be paired with by name, whether it is there or not: a pull request that deletes or
+ * renames one changes what the template deploys, as one that edits it does.
+ */
+export function conventionalParameterCandidates(template: string): string[] {
+  const candidates = [conventionalJsonParameterFile(template)];
+  if (/\.bicep$/i.test(template)) candidates.push(template.replace(/\.bicep$/i, '.bicepparam'));
+  return candidates;
 }
 
 /** The parameter files a template is paired with by name: `<stem>.parameters.json`, or for a Bicep file `<stem>.bicepparam`. */
 export function conventionalParameterFiles(template: string): string[] {
-  const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
-  if (json) return [json];
-  const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
-  return /\.bicep$/i.test(template) && fs.existsSync(bicepparam) ? [bicepparam] : [];
+  const [json, bicepparam] = conventionalParameterCandidates(template);
+  if (fs.existsSync(json)) return [json];
+  return bicepparam !== undefined && fs.existsSync(bicepparam) ? [bicepparam] : [];
 }
 
 /** Values given on the command line or as action inputs. */
