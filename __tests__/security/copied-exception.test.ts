@@ -177,4 +177,34 @@ describe('an inline exception is for the resource its declaration deploys, not f
     commit([loop(3)], 'pr');
     expect(accepted(await evaluate('main'))).toEqual({ 'kv-team-0': true, 'kv-team-1': true, 'kv-team-2': true });
   });
+
+  it('in a linked template a change uses once more (for another vault) is new, for the vault it adds', async () => {
+    writeFileSync(
+      path.join(dir, 'vault.json'),
+      JSON.stringify(
+        {
+          $schema: SCHEMA,
+          contentVersion: '1.0.0.0',
+          parameters: { vaultName: { type: 'string' } },
+          resources: [vault("[parameters('vaultName')]", true)]
+        },
+        null,
+        2
+      )
+    );
+    const use = (deployment: string, vaultName: string) => ({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: deployment,
+      properties: {
+        mode: 'Incremental',
+        templateLink: { relativePath: 'vault.json' },
+        parameters: { vaultName: { value: vaultName } }
+      }
+    });
+    commit([use('legacy', 'kv-legacy')], 'base');
+    git(dir, 'checkout', '-q', '-b', 'pr');
+    commit([use('legacy', 'kv-legacy'), use('payments', 'kv-payments-prod')], 'pr');
+    expect(accepted(await evaluate('main'))).toEqual({ 'kv-legacy': false, 'kv-payments-prod': true });
+  });
 });
