@@ -265,6 +265,8 @@ describe('RULE#value-examples', () => {
     const e = load({ value: "[substring(field('name'), 0, 3)]", equals: 'abc' }).evaluate(armResource(res('ab')));
     expect(e.verdict).toBe('indeterminate');
     expect(e.reason).toMatch(/substring/);
+    // It says what Azure does with the request, though it keeps the verdict indeterminate.
+    expect(e.message).toMatch(/Azure Policy's evaluation fails here .*substring.*implicit deny of the request/);
   });
   it('policy function example: name must start with the resource group name', () => {
     const rule = { not: { field: 'name', like: "[concat(resourceGroup().name,'*')]" } };
@@ -345,6 +347,27 @@ describe('RULE#conditions', () => {
     expect(holds({ field: created, greaterOrEquals: '2024-05-01T00:00:00.0000000Z' }, json)).toBe('true');
     expect(holds({ field: created, less: '2024-05-01T00:00:00.0000001Z' }, json)).toBe('true');
     expect(holds({ field: created, greater: '2024-04-30' }, json)).toBe('true');
+  });
+  it('less/greater on values of types that do not order fail the evaluation: never a silent pass', () => {
+    // RULE#conditions: "if the property type doesn't match the condition type, an error is thrown." A failed
+    // evaluation is an implicit deny of the request; cmk-guard reports it indeterminate, saying so (see
+    // 'avoiding template failures' above), where it said the condition did not hold.
+    const tls = { ...json, properties: { ...(json.properties as Obj), text: 'TLS1_0', enabled: false } };
+    const load1 = (condition: unknown) => load(condition).evaluate(armResource(tls));
+    for (const condition of [
+      { field: 'Microsoft.Test/resourceType/text', less: 5 },
+      { field: 'Microsoft.Test/resourceType/enabled', greater: 0 },
+      { value: '[json(\'{"a": 1}\')]', lessOrEquals: 'x' }
+    ]) {
+      const e = load1(condition);
+      expect(e.verdict).toBe('indeterminate');
+      expect(e.message).toMatch(/evaluation fails here .*values of types that do not order.*implicit deny/);
+    }
+    // A number and a numeric text order as numbers; a missing field satisfies no ordering, as before.
+    expect(holds({ field: 'Microsoft.Test/resourceType/text', less: 5 }, { ...tls, properties: { text: '4' } })).toBe(
+      'true'
+    );
+    expect(holds({ field: 'Microsoft.Test/resourceType/missing', less: 5 }, tls)).toBe('false');
   });
   it('contains: a * in the value is not a wildcard (docs: it "cannot be provided"; silent on what happens)', () => {
     // Docs silent on the outcome: the engine matches the character itself.

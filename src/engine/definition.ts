@@ -3,7 +3,7 @@
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
-import { Unknown, isObject, setOwn, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, isObject, setOwn, type Value } from '../model/value.js';
 import type { Resource } from '../model/resource.js';
 import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
@@ -900,6 +900,20 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           ? truth === false
           : applies((rt ??= makeRuntime(resource, params, options))) === true;
         return applied ? compliantFor(effect) : notMatched(effect);
+      }
+      if (truth instanceof EvaluationFailure) {
+        // "If the result of a template function is an error, policy evaluation fails. A failed evaluation is an
+        // implicit deny." (definition-structure-policy-rule, Avoiding template failures). The failure may be
+        // cmk-guard's own, where its copy of the request lacks what Azure fills in (a route's location, as the
+        // Enterprise-Scale tests show Azure finding it): so it is indeterminate, saying Azure would refuse it.
+        return {
+          applicable: true,
+          verdict: 'indeterminate',
+          effect,
+          reason: reasonOf(truth),
+          message: `${displayName}: Azure Policy's evaluation fails here (${truth.reason.replace(/^depends on /i, '')}); Azure takes a failed evaluation as an implicit deny of the request, whatever the effect.`,
+          pointers: []
+        };
       }
       if (truth !== true) {
         return {

@@ -2,7 +2,7 @@
  * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
  * parsed once at load time into a closure; evaluated with the policy function library.
  */
-import { Unknown, setOwn, type Value } from '../model/value.js';
+import { EvaluationFailure, setOwn, type Value } from '../model/value.js';
 import type { Expr } from '../expr/ast.js';
 import { evaluate, ExpressionError, type FunctionLibrary } from '../expr/evaluate.js';
 import { parseTemplateString } from '../expr/parse.js';
@@ -150,7 +150,8 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
       try {
         return evaluate(expr, rt.expr);
       } catch (error) {
-        if (error instanceof ExpressionError) return new Unknown(`the expression ${text} failed: ${error.message}`);
+        if (error instanceof ExpressionError)
+          return new EvaluationFailure(`the expression ${text} failed: ${error.message}`);
         throw error;
       }
     }

@@ -22,6 +22,14 @@ export class Unknown {
   }
 }
 
+/**
+ * What Azure Policy cannot evaluate at all: a template function that fails on the values it is given (`substring`
+ * past the end of a name, `int('ab')`), a comparison of values of different types. It flows through conditions as an
+ * unknown does, and where it decides the outcome, Azure's answer is known: "A failed evaluation is an implicit deny"
+ * (definition-structure-policy-rule, "Avoiding template failures").
+ */
+export class EvaluationFailure extends Unknown {}
+
 /** A value as expressions and the engine see it: JSON whose leaves or subtrees may be unknown. */
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value } | Unknown;
 
