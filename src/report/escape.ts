@@ -68,66 +68,226 @@ export function codeSpan(value: string, inTable = false): string {
 }
 
 /**
- * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
- * shown as text and mentions are broken, outside code spans and fenced blocks, since a
- * pull request can change the rule files it is checked with.
+ * Markdown written by a rule's author (remediation), which a pull request can add or change:
+ * kept as Markdown, but nothing in it renders as HTML, an image, a script link or a mention.
+ *
+ * The output is rebuilt rather than passed through, so that what stays raw is code on GitHub
+ * whatever the author's text meant (CommonMark 0.31 / GFM):
+ * - A fenced code block (§4.5) is written out again with a fence of our own: longer than any run
+ *   of its character in the content, so no content line can close it whatever its indentation;
+ *   the info string reduced to one plain language word; never left open. A backtick fence whose
+ *   info string holds a backtick is no fence, and its lines are text.
+ * - A code span (§6.1) is written out again on one line, delimited by a backtick run longer than
+ *   any inside it. Every other backtick in the text is backslash-escaped, so no backtick can pair
+ *   with one GitHub sees differently: a backslash-escaped backtick opens no span, and inside a
+ *   span a backslash is literal.
+ * - In the text, `<` is shown as text (no HTML, HTML block, autolink or comment), brackets are
+ *   escaped except in a plain `[text](https://…)` link (no image, script link, reference
+ *   definition or link title to hide a backtick in), `&` is escaped except in `&lt;` `&gt;`
+ *   `&amp;` `&quot;` `&nbsp;` (an entity could spell `@`), `$` is escaped (GitHub's math), a run of
+ *   three tildes loses its first (a tilde fence), and mentions and issue references are broken.
  */
 export function sanitizeMarkdown(markdown: string): string {
+  const lines = revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n');
+  // In a table GitHub splits a row on `|` even inside a code span; a line that may be a
+  // delimiter row makes every pipe in a span escaped (shown as `\|` outside a table).
+  const pipes = lines.some(line => /^[-:| \t>*+.)\d]*$/.test(line) && line.includes('-'));
   const out: string[] = [];
-  let fence: { char: string; length: number } | null = null;
-  for (const line of revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n')) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length) out.push(sanitizeText(paragraph.join('\n'), pipes));
+    paragraph = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const fence = openingFence(line, i === 0 || isBlank(lines[i - 1]));
     if (fence) {
-      out.push(line);
-      if (
-        marker &&
-        marker[1][0] === fence.char &&
-        marker[1].length >= fence.length &&
-        !/\S/.test(line.slice(marker[0].length))
-      )
-        fence = null;
+      flush();
+      let end = i + 1;
+      while (end < lines.length && !closesFence(lines[end], fence)) end++;
+      out.push(...codeBlock(fence, lines.slice(i + 1, end)));
+      i = end;
       continue;
     }
-    if (marker) {
-      fence = { char: marker[1][0], length: marker[1].length };
+    if (isBlank(line)) {
+      flush();
       out.push(line);
       continue;
     }
-    out.push(sanitizeInline(line));
+    // Code spans are read over a paragraph; these lines start or end one of their own.
+    if (STARTS_BLOCK.test(line) || (paragraph.length && ENDS_LINE_BLOCK.test(paragraph[paragraph.length - 1]))) flush();
+    paragraph.push(line);
   }
-  // An unclosed fence would turn everything after the remediation into code.
-  if (fence) out.push(fence.char.repeat(fence.length));
+  flush();
   return out.join('\n');
 }
 
-function sanitizeInline(line: string): string {
-  let result = '';
-  let i = 0;
-  while (i < line.length) {
-    if (line[i] === '`') {
-      const run = /^`+/.exec(line.slice(i))![0];
-      const close = findClosingRun(line, i + run.length, run.length);
-      if (close >= 0) {
-        result += line.slice(i, close + run.length);
-        i = close + run.length;
-        continue;
-      }
-      result += run;
-      i += run.length;
-      continue;
-    }
-    const next = line.indexOf('`', i);
-    const end = next < 0 ? line.length : next;
-    result += line
-      .slice(i, end)
-      .replace(/</g, '&lt;')
-      .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-      // Images load from anywhere a reader's browser goes; script and data links run or hide content.
-      .replace(/!\[/g, '!\\[')
-      .replace(/\]\((?=\s*<?\s*(?:javascript|data|vbscript):)/gi, ']\\(');
-    i = end;
+interface Fence {
+  indent: number;
+  char: string;
+  length: number;
+  info: string;
+}
+
+/** Block starts that end a paragraph (quotes, headings, list items, breaks) and table rows. */
+const STARTS_BLOCK = /^ {0,3}(?:>|#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[-*_=])|\|/;
+const ENDS_LINE_BLOCK = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-*_=])|\|/;
+
+function isBlank(line: string): boolean {
+  return /^[ \t]*$/.test(line);
+}
+
+/** Columns of indentation, a tab reaching the next multiple of four (CommonMark §2.2). */
+function indentation(line: string): number {
+  let column = 0;
+  for (const c of line) {
+    if (c === ' ') column++;
+    else if (c === '\t') column += 4 - (column % 4);
+    else break;
   }
-  return result;
+  return column;
+}
+
+/**
+ * An opening code fence as this reader takes it. Indented four columns or more, only after a
+ * blank line (a list item's fence; the block is written at that indentation only where
+ * GitHub reads it as code either way, see codeBlock).
+ */
+function openingFence(line: string, afterBlank: boolean): Fence | null {
+  const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(line);
+  if (!match) return null;
+  const indent = indentation(line);
+  if (indent > 3 && !afterBlank) return null;
+  // §4.5: the info string of a backtick fence may not contain backticks.
+  if (match[1][0] === '`' && match[2].includes('`')) return null;
+  return { indent, char: match[1][0], length: match[1].length, info: match[2].trim() };
+}
+
+function closesFence(line: string, fence: Fence): boolean {
+  const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+  return (
+    match !== null &&
+    match[1][0] === fence.char &&
+    match[1].length >= fence.length &&
+    indentation(line) <= fence.indent + 3
+  );
+}
+
+/** GitHub renders these as diagrams, maps, models, math or suggested changes, not as code. */
+const RENDERED_LANGUAGES = new Set(['mermaid', 'geojson', 'topojson', 'stl', 'math', 'suggestion']);
+
+/**
+ * The block with a fence of our own. Written at the author's indentation (up to three
+ * columns, or more after a blank line) it opens a fence, or an indented code block; in a list
+ * item whose content starts at or left of it the block goes on while every content line is
+ * indented at least as far, so otherwise it is written at the left margin, where no container
+ * can end it.
+ */
+function codeBlock(fence: Fence, content: string[]): string[] {
+  const runs = fence.char === '`' ? /`+/g : /~+/g;
+  const length = Math.max(fence.length, 1 + longestRun(content.join('\n'), runs));
+  const indent = content.every(line => isBlank(line) || indentation(line) >= fence.indent) ? fence.indent : 0;
+  const marker = ' '.repeat(indent) + fence.char.repeat(length);
+  const language = /^[\w+#.-]{1,40}/.exec(fence.info)?.[0] ?? '';
+  const info = language && !RENDERED_LANGUAGES.has(language.toLowerCase()) ? language : '';
+  return [marker + info, ...content, marker];
+}
+
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+const SAFE_LINK = /\[([^[\]`\\<>\n]*)\]\((https?:\/\/[^\s()<>`\\'"[\]]+)\)/y;
+const SAFE_ENTITY = /&(?:lt|gt|amp|quot|nbsp);/y;
+
+/** A paragraph's text, read left to right as CommonMark's inline parser does (§6). */
+function sanitizeText(text: string, pipes: boolean): string {
+  let out = '';
+  let plain = '';
+  const flushPlain = () => {
+    out += breakReferences(plain);
+    plain = '';
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length && ASCII_PUNCTUATION.test(text[i + 1])) {
+      // A backslash escape (§2.4), kept as written: the character after it is literal.
+      plain += text.slice(i, i + 2);
+      i += 2;
+    } else if (c === '`') {
+      const run = backtickRun(text, i);
+      const close = findClosingRun(text, i + run, run);
+      if (close >= 0) {
+        flushPlain();
+        out += rewriteCodeSpan(text.slice(i + run, close), pipes);
+        i = close + run;
+      } else {
+        // Not a span here; escaped, so it cannot pair with a backtick anywhere else.
+        plain += '\\`'.repeat(run);
+        i += run;
+      }
+    } else if (c === '[') {
+      SAFE_LINK.lastIndex = i;
+      const link = text[i - 1] === '!' ? null : SAFE_LINK.exec(text);
+      if (link) {
+        flushPlain();
+        out += `[${breakReferences(plainText(link[1]))}](${link[2]})`;
+        i += link[0].length;
+      } else {
+        plain += '\\[';
+        i++;
+      }
+    } else if (c === '~') {
+      const run = /~+/y;
+      run.lastIndex = i;
+      const tildes = run.exec(text)![0];
+      plain += tildes.length >= 3 ? '\\' + tildes : tildes;
+      i += tildes.length;
+    } else if (c === '&') {
+      SAFE_ENTITY.lastIndex = i;
+      const entity = SAFE_ENTITY.exec(text)?.[0];
+      plain += entity ?? '&amp;';
+      i += entity?.length ?? 1;
+    } else {
+      plain += plainText(c);
+      i++;
+    }
+  }
+  flushPlain();
+  return out;
+}
+
+/** Characters that need escaping wherever they stand in text. */
+function plainText(text: string): string {
+  return text.replace(/[<\]$&]/g, c => (c === '<' ? '&lt;' : c === '&' ? '&amp;' : '\\' + c));
+}
+
+function breakReferences(text: string): string {
+  return text.replace(MENTION, '@' + ZERO_WIDTH_SPACE).replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+}
+
+/** The longest match of a global `runs` pattern (counted, not spread: a remediation may hold many). */
+function longestRun(text: string, runs: RegExp): number {
+  let longest = 0;
+  for (const run of text.matchAll(runs)) longest = Math.max(longest, run[0].length);
+  return longest;
+}
+
+function backtickRun(text: string, from: number): number {
+  let end = from;
+  while (text[end] === '`') end++;
+  return end - from;
+}
+
+/**
+ * A code span's content as GitHub shows it (line endings as spaces, one space stripped from
+ * each side of a padded span), on one line between backtick runs longer than any inside.
+ */
+function rewriteCodeSpan(raw: string, pipes: boolean): string {
+  let content = raw.replace(/\n[ \t]*/g, ' ');
+  if (/^ [\s\S]* $/.test(content) && /[^ ]/.test(content)) content = content.slice(1, -1);
+  const fence = '`'.repeat(longestRun(content, /`+/g) + 1);
+  const pad = /^`|`$/.test(content) || (/^ [\s\S]* $/.test(content) && /[^ ]/.test(content)) ? ' ' : '';
+  const body = pipes ? content.replace(/(\\*)\|/g, (_, slashes: string) => `${slashes}${slashes}\\|`) : content;
+  return `${fence}${pad}${body}${pad}${fence}`;
 }
 
 /** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
