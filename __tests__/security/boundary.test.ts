@@ -66,6 +66,37 @@ async function evaluate(extra: Parameters<typeof evaluateRepository>[0] extends 
   return evaluateRepository({ cwd: repo, definitions: [PURGE_DEFINITION], ...extra });
 }
 
+describe("the repository's .git folder, where a checkout keeps its credentials", () => {
+  it('is not read as a linked template, nor through a symbolic link among the templates, and its text is never quoted', async () => {
+    // actions/checkout writes its token into .git/config (persist-credentials); a template, a parameter file or a
+    // rule never lives there.
+    mkdirSync(path.join(repo, '.git'));
+    writeFileSync(path.join(repo, '.git', 'config'), `[http]\n\textraheader = AUTHORIZATION: basic ${SECRET}\n`);
+    writeFileSync(path.join(repo, '.git', 'x.json'), `{"$schema": "${SCHEMA}", "resources": [], "x": "${SECRET}"}`);
+    for (const relativePath of ['../.git/config', '../.git/x.json', '../.GIT/x.json']) {
+      const text = linking(relativePath);
+      writeFileSync(path.join(repo, 'infra', 'main.json'), text);
+      const document = await evaluate({ templates: ['infra/main.json'] });
+      expect(document.errors).toEqual([
+        {
+          file: 'infra/main.json',
+          line: lineOfRelativePath(text),
+          column: expect.any(Number),
+          message: expect.stringMatching(
+            /^cmk-guard does not read the linked template .*: it is inside the repository's \.git folder, where a checkout keeps its credentials/
+          ) as string
+        }
+      ]);
+      expect(JSON.stringify(document)).not.toContain('hunter2');
+    }
+    writeFileSync(path.join(repo, 'infra', 'main.json'), linking('linked.json'));
+    symlinkSync(path.join(repo, '.git', 'x.json'), path.join(repo, 'infra', 'linked.json'));
+    const linked = await evaluate({ templates: ['infra/main.json'] });
+    expect(linked.errors?.[0].message).toMatch(/inside the repository's \.git folder/);
+    expect(JSON.stringify(linked)).not.toContain('hunter2');
+  });
+});
+
 describe('the issue: a linked template that climbs out of the repository', () => {
   it('relativePath "../../../../../../../../etc/passwd" is refused at its line, and /etc/passwd is never quoted', async () => {
     const text = linking('../../../../../../../../etc/passwd');

@@ -60,10 +60,19 @@ export function escapeReasons(root: string): (file: string) => string | null {
     const target = path.resolve(file);
     if (!isWithin(boundary, target)) return `it is outside the repository (${boundary})`;
     // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
-    if (!isWithin((realBoundary ??= realPath(boundary)), realPath(target)))
+    const real = realPath(target);
+    if (!isWithin((realBoundary ??= realPath(boundary)), real))
       return 'it leads outside the repository through a symbolic link';
+    // Inside the repository but not of it: a checkout keeps its credentials there (actions/checkout writes its token
+    // into .git/config), and no template, parameter file or rule lives there.
+    if (inGitFolder(path.relative(boundary, target)) || inGitFolder(path.relative(realBoundary, real)))
+      return "it is inside the repository's .git folder, where a checkout keeps its credentials";
     return null;
   };
+}
+
+function inGitFolder(relative: string): boolean {
+  return relative.split(path.sep).some(part => part.toLowerCase() === '.git');
 }
 
 /**

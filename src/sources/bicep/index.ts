@@ -134,7 +134,6 @@ export function checkWhatBicepReads(file: string, boundary: string): string[] {
     if (seen.has(resolved) || seen.size > 1000) return;
     seen.add(resolved);
     confine(resolved, boundary, 'the Bicep file', at);
-    refuseGitFolder(resolved, boundary, 'the Bicep file', at);
     let parsed: BicepFile;
     try {
       parsed = readBicep(readTextFile(resolved));
@@ -152,8 +151,8 @@ export function checkWhatBicepReads(file: string, boundary: string): string[] {
           where
         );
       const target = path.resolve(dir, load.path);
+      // confine also refuses what is inside .git, where a checkout keeps its credentials.
       confine(target, boundary, `the file ${load.function}() loads,`, where);
-      refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
       loaded.add(target);
     }
     for (const reference of parsed.references)
@@ -164,16 +163,3 @@ export function checkWhatBicepReads(file: string, boundary: string): string[] {
   return [...seen, ...loaded];
 }
 
-function refuseGitFolder(
-  file: string,
-  boundary: string,
-  what: string,
-  at?: { file: string; line: number; column: number }
-): void {
-  const inside = path.relative(boundary, file).split(path.sep);
-  if (inside.some(part => foldCase(part) === '.git'))
-    throw new UserError(
-      `cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`,
-      at ?? { file }
-    );
-}
