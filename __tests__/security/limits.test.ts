@@ -239,6 +239,21 @@ describe('the work budget: values that double stop at the budget, at the express
     );
   });
 
+  it('replace() that multiplies a text stops before it builds it, at the string limit', () => {
+    // One million `a`s, each replaced by the same million: 10^12 characters, past what JavaScript can hold.
+    const result = load(
+      template({
+        variables: { a: "[padLeft('', 1000000, 'a')]" },
+        resources: [vault('kv', { properties: { value: "[replace(variables('a'), 'a', variables('a'))]" } })]
+      })
+    );
+    expect(result.errors).toEqual(
+      stopped(
+        /'replace' would build 1000000000000 characters; the most cmk-guard holds is \d+ \(CMK_GUARD_MAX_STRING_LENGTH\)/
+      )
+    );
+  });
+
   // Other shapes at a budget of 100,000 (the variable lowers it) to keep the suite fast.
   it('arrays that double', () => {
     withLimit('workUnits', 100_000);

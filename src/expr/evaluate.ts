@@ -209,6 +209,14 @@ function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Valu
     ctx.budget?.produced(result);
     return result;
   } catch (error) {
+    // A value past what JavaScript can hold (a text of a billion characters): the function's, at its place.
+    if (error instanceof RangeError && /^Invalid (string|array) length$/.test(error.message))
+      throw located(
+        new ExpressionError(
+          `The template function '${def.name}' builds a value larger than cmk-guard can hold (${error.message.toLowerCase()}).`
+        ),
+        expr.start
+      );
     throw located(error, expr.start);
   }
 }

@@ -203,7 +203,16 @@ export const stringFunctions: FunctionDefinition[] = [
       const from = stringArg('replace', args, 1);
       const to = stringArg('replace', args, 2);
       if (from === '') throw new ExpressionError("The template function 'replace' cannot replace an empty string.");
-      return text.split(from).join(to);
+      const pieces = text.split(from);
+      // Each occurrence grows the text by what replaces it: a hostile template must not exhaust memory.
+      const total = text.length + (pieces.length - 1) * (to.length - from.length);
+      const most = limit('stringLength');
+      if (total > most) {
+        throw new ExpressionError(
+          `The template function 'replace' would build ${total} characters; the most cmk-guard holds is ${most} (${LIMIT_VARIABLES.stringLength}).`
+        );
+      }
+      return pieces.join(to);
     }
   }),
   defineFunction({
