@@ -86,6 +86,43 @@ describe('adopting the gate with a baseline', () => {
     expect(text.out.join('')).toMatch(/'speech-microsoft-managed-key' \(noncompliant\): in the baseline/);
   });
 
+  it('an entry does not accept a resource of the same type and name that a nested deployment puts in another resource group', async () => {
+    expect(await cli(dir).run(['baseline', '--templates', 'infra', '--out', 'baseline.json'])).toBe(0);
+    // The change removes a baselined account, and adds one named as it, in production: another resource.
+    const file = path.join(dir, 'infra/main.json');
+    const template = JSON.parse(readFileSync(file, 'utf8')) as { resources: Record<string, unknown>[] };
+    const twin = template.resources.find(r => r.name === 'speech-microsoft-managed-key')!;
+    template.resources = template.resources.filter(r => r !== twin);
+    template.resources.push({
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'production',
+      resourceGroup: 'rg-production',
+      properties: {
+        mode: 'Incremental',
+        expressionEvaluationOptions: { scope: 'inner' },
+        template: {
+          $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+          contentVersion: '1.0.0.0',
+          resources: [{ ...twin, location: 'westeurope' }]
+        }
+      }
+    });
+    writeFileSync(file, JSON.stringify(template, null, 2));
+    const run = cli(dir);
+    expect(await run.run(['evaluate', '--templates', 'infra', '--baseline', 'baseline.json', '--format', 'json'])).toBe(
+      1
+    );
+    const document = JSON.parse(run.out.join('')) as FindingsDocument;
+    const twins = document.findings.filter(
+      f => f.definition === 'foundry-tools-cmk' && f.resource.name === 'speech-microsoft-managed-key'
+    );
+    expect(twins.map(f => [f.resource.id.split('/')[4], f.verdict, f.baselined ?? false])).toEqual([
+      ['rg-production', 'noncompliant', false]
+    ]);
+    expect(document.baseline).toEqual({ file: 'baseline.json', entries: 2, matched: 1 });
+  });
+
   it('a new finding fails, and only it; the baselined ones are still listed, marked', async () => {
     expect(await cli(dir).run(['baseline', '--templates', 'infra', '--out', 'baseline.json'])).toBe(0);
     unrelatedEdit(dir);

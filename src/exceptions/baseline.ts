@@ -13,12 +13,19 @@ import { FINGERPRINT_KEY, fingerprint, fingerprints } from '../model/fingerprint
 import { readTextFile } from '../model/textFile.js';
 import { displayPath } from '../paths.js';
 import path from 'node:path';
+import { foldCase } from '../model/foldCase.js';
 
 export interface Baseline {
   /** As reports show it. */
   file: string;
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
+  /**
+   * Where the findings of each fingerprint were, for an entry that gives its resource's id: how many in each
+   * subscription and resource group (`scopeKey`). A resource of the same type and name in the same file that a
+   * nested deployment puts in another resource group is another resource, which the entry does not accept.
+   */
+  scopes?: Map<string, Map<string, number>>;
   entries: number;
   /**
    * The fingerprints of entries that name their resource by the expression of its name, written while the name
@@ -47,8 +54,9 @@ export function readBaseline(file: string, cwd: string): Baseline {
 export function baselineFingerprints(
   json: unknown,
   file: string
-): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed'> {
+): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed' | 'scopes'> {
   const fingerprints = new Map<string, number>();
+  const scopes = new Map<string, Map<string, number>>();
   const expressionNamed = new Set<string>();
   let entries = 0;
   const add = (print: unknown) => {
@@ -62,10 +70,21 @@ export function baselineFingerprints(
       if (!isBaselineEntry(finding)) continue;
       const print = fingerprint(finding);
       add(print);
+      const scope = scopeKey(finding.resource.id);
+      if (scope !== undefined) {
+        const at = scopes.get(print) ?? new Map<string, number>();
+        at.set(scope, (at.get(scope) ?? 0) + 1);
+        scopes.set(print, at);
+      }
       if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
         expressionNamed.add(print);
     }
-    return { fingerprints, entries, ...(expressionNamed.size ? { expressionNamed } : {}) };
+    return {
+      fingerprints,
+      entries,
+      ...(expressionNamed.size ? { expressionNamed } : {}),
+      ...(scopes.size ? { scopes } : {})
+    };
   }
   if (object && typeof object === 'object' && Array.isArray(object.runs)) {
     // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
@@ -87,6 +106,19 @@ export function baselineFingerprints(
 }
 
 /** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
+/**
+ * The subscription and resource group of a resource id (`/subscriptions/x/resourcegroups/y`, case folded), the
+ * subscription alone for one above any group; undefined for an id that names neither (or none at all).
+ */
+function scopeKey(id: unknown): string | undefined {
+  if (typeof id !== 'string') return undefined;
+  const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+  if (found === null) return undefined;
+  return foldCase(
+    found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`
+  );
+}
+
 function isExpressionText(name: string): boolean {
   return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
 }
@@ -123,13 +155,25 @@ export function baselineApplier(baseline: Baseline): {
   unmatchedExpressionNamed(): number;
 } {
   const left = new Map(baseline.fingerprints);
+  const leftAt = new Map([...(baseline.scopes ?? [])].map(([print, at]) => [print, new Map(at)]));
   let matched = 0;
   return {
     mark(finding) {
       if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
-      const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0);
+      const scope = scopeKey(finding.resource.id);
+      // An entry that says where its resource was accepts only a finding there; one that does not (a SARIF log,
+      // an entry without an id) accepts it wherever it is, as before.
+      const placed = (print: string) => {
+        const at = leftAt.get(print);
+        if (at === undefined || scope === undefined) return true;
+        const without = (left.get(print) ?? 0) - [...at.values()].reduce((sum, count) => sum + count, 0);
+        return (at.get(scope) ?? 0) > 0 || without > 0;
+      };
+      const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0 && placed(p));
       if (print === undefined) return finding;
       left.set(print, left.get(print)! - 1);
+      const at = scope === undefined ? undefined : leftAt.get(print);
+      if (at !== undefined && (at.get(scope!) ?? 0) > 0) at.set(scope!, at.get(scope!)! - 1);
       matched++;
       return { ...finding, baselined: true as const };
     },

@@ -209,8 +209,13 @@ function evalCall(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Valu
     ctx.budget?.produced(result);
     return result;
   } catch (error) {
-    // A value past what JavaScript can hold (a text of a billion characters): the function's, at its place.
-    if (error instanceof RangeError && /^Invalid (string|array) length$/.test(error.message))
+    // A value past what JavaScript can hold (a text of a billion characters): the function's, at its place. Told
+    // apart from a stack overflow (a RangeError too) by plain comparisons: with no stack left, a regular expression
+    // throws again.
+    if (
+      error instanceof RangeError &&
+      (error.message === 'Invalid string length' || error.message === 'Invalid array length')
+    )
       throw located(
         new ExpressionError(
           `The template function '${def.name}' builds a value larger than cmk-guard can hold (${error.message.toLowerCase()}).`
