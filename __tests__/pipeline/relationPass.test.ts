@@ -4,6 +4,8 @@
  * has no findings on that snapshot, its problem is kept once, and it is not run again.
  */
 import path from 'node:path';
+import type { UserError } from '../../src/model/errors.js';
+import { LIMIT_VARIABLES } from '../../src/model/limits.js';
 import type { Resource } from '../../src/model/resource.js';
 import { detached, RelationPass, type PullRequestCheck } from '../../src/pipeline/relationPass.js';
 import { compilePullRequestChecks } from '../../src/pr/rules.js';
@@ -71,6 +73,33 @@ describe('RelationPass', () => {
     expect([...store.group(0)]).toEqual([]);
     expect(pass.snapshot()!.relating[0]).toBeUndefined();
     store.dispose();
+  });
+
+  it('checks a snapshot’s subjects within a time bound for each batch: past it, the rule has no findings there, and still runs', () => {
+    const variable = LIMIT_VARIABLES.evaluationSecondsPerFile;
+    const saved = process.env[variable];
+    process.env[variable] = '5';
+    try {
+      const store = new FindingStore(10);
+      const pass = new RelationPass([{ rule, check }], store, i => i);
+      let now = 0;
+      // One second a reading: the batch's bound is read before each subject that names a vault.
+      const gathered = pass.snapshot({ file: 'snapshot.json', clock: () => (now += 1000) })!;
+      for (const resource of readResourceSnapshot(snapshot.file)) gathered.add(resource);
+      const limits: UserError[] = [];
+      pass.subjects(gathered, () => readResourceSnapshot(snapshot.file), undefined, limits);
+      expect(limits.map(e => [e.constructor.name, e.location?.file, e.message.slice(0, 54)])).toEqual([
+        // At the subject being checked: its own file and line.
+        ['LimitError', snapshot.file, 'evaluating the resources of this file took more than 5']
+      ]);
+      expect([...store.group(0)]).toEqual([]);
+      expect(pass.problems).toEqual([[]]);
+      expect(pass.snapshot()!.relating[0]).toBeDefined();
+      store.dispose();
+    } finally {
+      if (saved === undefined) delete process.env[variable];
+      else process.env[variable] = saved;
+    }
   });
 
   it('keeps of a target its values, copied, and no way back to the text it was read from', () => {

@@ -6,7 +6,14 @@
  */
 import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
 import type { FunctionLibrary } from '../expr/evaluate.js';
-import { countMembers, compareCount, fieldMembers, type CountResult } from './count.js';
+import {
+  countMembers,
+  compareCount,
+  fieldMembers,
+  valueCountIterations,
+  VALUE_COUNT_ITERATIONS,
+  type CountResult
+} from './count.js';
 import { DefinitionError } from './errors.js';
 import { compileString, compileValue, perAssignment, type CompiledValue } from './expressions.js';
 import {
@@ -459,12 +466,31 @@ class Compiler {
     }
     const where =
       whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
+    if (scope.kind === 'field') {
+      return rt => {
+        const selected = members(rt);
+        if (selected.unknown) return { min: 0, max: 0, unknown: selected.unknown, whole: true };
+        return countMembers(rt, selected.items, scope, where);
+      };
+    }
+    const literal = spec[valueKey as string];
+    if (Array.isArray(literal) && literal.length > VALUE_COUNT_ITERATIONS) {
+      throw this.error(tooManyIterations(literal.length), `${path}.${valueKey}`);
+    }
+    const valuePath = `${path}.${valueKey}`;
     return rt => {
       const selected = members(rt);
       if (selected.unknown) return { min: 0, max: 0, unknown: selected.unknown, whole: true };
-      return countMembers(rt, selected.items, scope, where);
+      // Azure refuses the definition (or its assignment) past the limit: so is it here, on this resource.
+      const iterations = valueCountIterations(rt, selected.items.length);
+      if (iterations > VALUE_COUNT_ITERATIONS) throw this.error(tooManyIterations(iterations), valuePath);
+      return countMembers(rt, selected.items, scope, where, iterations);
     };
   }
+}
+
+function tooManyIterations(iterations: number): string {
+  return `this value count iterates ${iterations} times, with the value counts around it; Azure Policy allows at most ${VALUE_COUNT_ITERATIONS} ("Value count expression iteration count", which includes the iterations of the value counts it is inside), and refuses a definition or assignment past it.`;
 }
 
 export function compileCondition(node: unknown, path: string, c: ConditionCompiler): Condition {

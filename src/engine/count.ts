@@ -21,20 +21,64 @@ export interface CountResult {
   whole?: boolean;
 }
 
+/**
+ * "Value count expression iteration count: 100. Nested Value count expressions also include the iteration
+ * count of the parent expression." (Policy rule limits, enforced when a definition is created or assigned.) A
+ * value count inside others iterates once for each iteration of theirs, so its count is its members times the
+ * iterations of the value counts around it.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-rule-limits
+ */
+export const VALUE_COUNT_ITERATIONS = 100;
+
+/**
+ * The iterations of a value count about to run over `members` items, with those of the value counts around it
+ * (`rt.scopes`): what VALUE_COUNT_ITERATIONS bounds.
+ */
+export function valueCountIterations(rt: Runtime, members: number): number {
+  for (let i = rt.scopes.length - 1; i >= 0; i--) {
+    const parent = rt.scopes[i];
+    if (parent.kind === 'value') return members * (parent.iterations ?? 1);
+  }
+  return members;
+}
+
+/**
+ * The caller's bound on the work of counts (the file's evaluation time): called every COUNT_STEPS iterations of
+ * any count, nested or not, while `withCountCheckpoint` runs. A field count over a resource's arrays has no
+ * limit in Azure (the resource provider bounds the arrays), so one count nested in another over arrays of
+ * 10,000 members is 10^8 iterations for one resource: the checkpoint ends it with the file's LimitError.
+ */
+let countCheckpoint: (() => void) | undefined;
+let countSteps = 0;
+export const COUNT_STEPS = 1024;
+
+/** Runs `action` with `checkpoint` called every COUNT_STEPS iterations of a count. */
+export function withCountCheckpoint<T>(checkpoint: (() => void) | undefined, action: () => T): T {
+  const saved = countCheckpoint;
+  countCheckpoint = checkpoint;
+  try {
+    return action();
+  } finally {
+    countCheckpoint = saved;
+  }
+}
+
 export function countMembers(
   rt: Runtime,
   members: (Value | undefined)[],
   scope: Omit<Scope, 'current'>,
-  where: ((rt: Runtime) => Truth) | undefined
+  where: ((rt: Runtime) => Truth) | undefined,
+  iterations?: number
 ): CountResult {
   if (!where) return { min: members.length, max: members.length };
   let min = 0;
   let max = 0;
   let unknown: Unknown | undefined;
-  const frame: Scope = { ...scope, current: undefined };
+  const frame: Scope = { ...scope, current: undefined, iterations };
   rt.scopes.push(frame);
   try {
     for (const member of members) {
+      if (countCheckpoint && ++countSteps % COUNT_STEPS === 0) countCheckpoint();
       frame.current = member;
       const r = where(rt);
       if (r === true) {

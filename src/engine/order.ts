@@ -24,6 +24,7 @@ import type { CompiledDefinition, Evaluation, RequestOutcome } from './definitio
 import { describeChanges, copyBody } from './modify.js';
 import { severityOf, toFinding } from './findings.js';
 import { foldCase } from '../model/foldCase.js';
+import { withCountCheckpoint } from './count.js';
 
 interface Planned {
   def: CompiledDefinition;
@@ -71,6 +72,11 @@ export function evaluateInOrder(
   resources: Resource[],
   options: EvaluateAllOptions = {}
 ): Finding[] {
+  // The checkpoint is read inside counts too: one count nested in another can be most of a file's work.
+  return withCountCheckpoint(options.checkpoint, () => evaluateAll(defs, resources, options));
+}
+
+function evaluateAll(defs: CompiledDefinition[], resources: Resource[], options: EvaluateAllOptions): Finding[] {
   const parameters = defs.map(def => (options.parameters ? own(options.parameters, def.name) : undefined));
   const effectOptions = parameters.map(p => ({ parameters: p }));
   // Resources written more than once, changed by Append or Modify, or not read: decided first, together.

@@ -11,6 +11,8 @@ export interface Scope {
   /** Field count: the counted alias, lower-cased; value count: its `name`, lower-cased. */
   name: string;
   current: Value | undefined;
+  /** Value count: its iterations with those of the value counts around it (see VALUE_COUNT_ITERATIONS). */
+  iterations?: number;
 }
 
 function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string } {

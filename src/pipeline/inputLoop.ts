@@ -6,7 +6,7 @@
  */
 import type { CompiledDefinition } from '../engine/index.js';
 import type { UserError } from '../model/errors.js';
-import { EvaluationDeadline, type RunDeadline } from '../model/limits.js';
+import { EvaluationDeadline, LimitError, type RunDeadline } from '../model/limits.js';
 import type { ProgressReport } from '../model/progress.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
@@ -63,7 +63,7 @@ export class InputLoop {
    */
   private readonly relatedTypes: Set<string> | null;
   private readonly heldInputs: (EvaluatedInput | HeldSnapshot)[] = [];
-  private readonly heldDeployments: Resource[][] = [];
+  private readonly heldDeployments: EvaluatedInput[] = [];
 
   constructor(private readonly options: InputLoopOptions) {
     this.holdsInputs = options.definitions.some(d => d.readsRelated);
@@ -81,13 +81,33 @@ export class InputLoop {
     if (this.options.keepResources) append(this.resources, template.resources);
     if (this.holdsInputs) {
       this.heldInputs.push(input);
-      this.heldDeployments.push(template.resources);
+      this.heldDeployments.push(input);
       return;
     }
     this.options.store.beginInput();
-    evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+    const deadline = this.deadline(input.file);
+    const outcome = evaluateInput(input, this.evaluation(undefined), deadline, this.problems, new Set());
     this.resourceCount += countEvaluated(template.resources);
-    this.options.relations.deployment(template.resources);
+    this.relate(template.resources, outcome, deadline);
+  }
+
+  /**
+   * The relation rules on one deployment, within the time bound of its file's evaluation (`deadline`, the one its
+   * definitions had): a file whose evaluation stopped, or stops now, is the file's error without its findings.
+   */
+  private relate(resources: Resource[], outcome: 'evaluated' | 'stopped', deadline: EvaluationDeadline): void {
+    const { relations, store, run } = this.options;
+    if (outcome === 'stopped') {
+      store.discardInput();
+      return;
+    }
+    try {
+      relations.deployment(resources, { deadline, run });
+    } catch (error) {
+      if (!(error instanceof LimitError)) throw error;
+      this.problems.push(error);
+      store.discardInput();
+    }
   }
 
   /**
@@ -104,7 +124,7 @@ export class InputLoop {
       const snapshot = loadResourceSnapshot(full);
       if (this.options.keepResources) append(this.resources, snapshot);
       this.heldInputs.push({ file, resources: snapshot });
-      this.heldDeployments.push(snapshot);
+      this.heldDeployments.push({ file, resources: snapshot });
       return;
     }
     // Streamed, its resources are kept as they are read when transition rules need them (once: not read whole first).
@@ -145,7 +165,11 @@ export class InputLoop {
       } else for (const resource of input.resources) if (!resource.existing) related.push(resource);
     }
     // Relation rules see the deployments in the order they were read: the templates (held) before the snapshots.
-    for (const deployment of this.heldDeployments) this.options.relations.deployment(deployment);
+    for (const deployment of this.heldDeployments) {
+      this.options.run?.check();
+      this.options.store.beginInput();
+      this.relate(deployment.resources, 'evaluated', this.deadline(deployment.file));
+    }
     for (const input of this.heldInputs) {
       if ('candidates' in input) {
         // Read again: an error now (the file changed since) is the snapshot's, as reading it the first time.
@@ -189,7 +213,7 @@ export class InputLoop {
     store.beginInput();
     const problems: UserError[] = [];
     const spoiled = new Set<CompiledDefinition>();
-    const relating = this.options.relations.snapshot();
+    const relating = this.options.relations.snapshot({ file, clock: this.options.clock });
     const keptBefore = this.resources.length;
     let count = 0;
     let stopped = false;
@@ -233,7 +257,7 @@ export class InputLoop {
     append(this.problems, problems);
     this.resourceCount += count;
     if (relating?.hasTargets)
-      this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
+      this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run, this.problems);
   }
 }
 

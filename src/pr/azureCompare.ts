@@ -19,10 +19,32 @@ const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map<string, string>();
 
-/** "depends on …": the unknowns a verdict rests on, said as people read them. */
+/**
+ * How many of the unknowns a verdict rests on its reason names: the rest are counted ("and 39,995 more"), so a
+ * reason's length does not grow with the input (a vault with 40,000 access policies, each one an unknown).
+ */
+export const LISTED_DEPENDENCIES = 5;
+
+/** An unknown a verdict rests on, in words: what its key stands for, when it is a key met so far. */
+export function dependencyWord(key: string): string {
+  return reasons.get(foldCase(key)) ?? key;
+}
+
+/** "depends on …": the unknowns a verdict rests on, said as people read them, the first few named. */
 export function describeDependencies(keys: string[]): string {
-  const words = [...new Set(keys.map(key => reasons.get(foldCase(key)) ?? key))];
-  return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
+  const words = [...new Set(keys.map(dependencyWord))];
+  return describeDependencyWords(words.slice(0, LISTED_DEPENDENCIES), words.length);
+}
+
+/**
+ * "depends on …" for `total` distinct unknowns (in words, see `dependencyWord`) of which `shown` are the first:
+ * at most LISTED_DEPENDENCIES are named, the rest counted.
+ */
+export function describeDependencyWords(shown: readonly string[], total: number): string {
+  if (total === 0) return 'depends on values known only after deployment';
+  const named = shown.slice(0, LISTED_DEPENDENCIES);
+  const more = total - named.length;
+  return `depends on ${named.join('; ')}${more > 0 ? `; and ${more.toLocaleString('en-US')} more` : ''}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Finding } from '../model/finding.js';
 import type { Resource } from '../model/resource.js';
 import type { Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import { compileValueCheck, describeDependencies } from './azureCompare.js';
+import { compileValueCheck, dependencyWord, describeDependencyWords, LISTED_DEPENDENCIES } from './azureCompare.js';
 import type { PrRule } from './prRule.js';
 import { originalPointer, prFinding, ruleTypes } from './prRule.js';
 import { unescapePointerSegment } from '../model/pointer.js';
@@ -53,10 +53,10 @@ export interface RelationRule extends PrRule {
   relation: RelationSpec;
 }
 
-type Tri = true | false | 'unknown';
+export type Tri = true | false | 'unknown';
 
 /** A principal as far as a template can tell: a literal object id, or the identity of a resource. */
-type Principal =
+export type Principal =
   | { kind: 'literal'; id: string }
   | { kind: 'system'; resourceId: string }
   | { kind: 'user'; resourceId: string }
@@ -260,7 +260,8 @@ export class TargetIndex<T extends { id: string } = Resource> {
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
 
-function principalOf(value: Value | undefined): Principal | null {
+/** The principal a grant names (null: none). */
+export function principalOf(value: Value | undefined): Principal | null {
   if (value === undefined || value === null) return null;
   if (value instanceof Unknown) {
     const system = SYSTEM_KEY.exec(value.key);
@@ -272,7 +273,11 @@ function principalOf(value: Value | undefined): Principal | null {
   return { kind: 'literal', id: foldCase(String(value)) };
 }
 
-function samePrincipal(a: Principal, b: Principal): Tri {
+/**
+ * Whether two principals are one: what TargetGrants answers by its index for every grant of a target (tests
+ * check it against a scan of the grants with this).
+ */
+export function samePrincipal(a: Principal, b: Principal): Tri {
   if (a.kind === 'literal' && b.kind === 'literal') return a.id === b.id;
   if (a.kind === 'opaque' || b.kind === 'opaque') {
     return a.kind === 'opaque' && b.kind === 'opaque' && a.key === b.key ? true : 'unknown';
@@ -313,8 +318,8 @@ function firstSet(resource: Resource, pointers: string[] | undefined): Value | u
   return undefined;
 }
 
-/** The identity the subject uses to reach its target. */
-function subjectPrincipal(subject: Resource, spec: RelationSpec['principal']): Principal {
+/** The identity the subject uses to reach its target (exported for the tests' scan of grants). */
+export function subjectPrincipal(subject: Resource, spec: RelationSpec['principal']): Principal {
   const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
   if (typeof userAssigned === 'string') return { kind: 'user', resourceId: foldCase(userAssigned) };
   if (userAssigned instanceof Unknown) return { kind: 'opaque', key: userAssigned.key };
@@ -354,10 +359,17 @@ export interface DeploymentRelation {
 
 /** A compiled relation rule: on a deployment's resources at once, or a resource at a time (`deployment`). */
 export interface RelationCheck {
-  (resources: Resource[]): Finding[];
+  (resources: Resource[], checkpoint?: Checkpoint): Finding[];
   /** The rule a resource at a time: it keeps only what subjects are checked against, copied (never the resources). */
-  deployment(): DeploymentRelation;
+  deployment(checkpoint?: Checkpoint): DeploymentRelation;
 }
+
+/**
+ * The caller's bounds on a relation's work (the file's evaluation time, the run's): called before each subject
+ * is checked and every so often while its grants are summed up, with the subject being checked. It throws to
+ * stop the check (a LimitError at the subject's file and line).
+ */
+export type Checkpoint = (subject: Resource) => void;
 
 const GRANTED: GrantResult = Object.freeze({ verdict: true, dependsOn: Object.freeze([]) as unknown as string[] });
 const NOT_GRANTED: GrantResult = Object.freeze({ verdict: false, dependsOn: Object.freeze([]) as unknown as string[] });
@@ -498,7 +510,7 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
   const policyOnlyCheck = grants.accessPolicyOnly === undefined ? null : compileValueCheck(grants.accessPolicyOnly);
   const targetType = foldCase(target.type);
 
-  const deployment = (): DeploymentRelation => {
+  const deployment = (checkpoint?: Checkpoint): DeploymentRelation => {
     const targets = new TargetTable(options);
     // One index for each pointer subjects name a target by, filled as targets are added.
     const indexes = new Map(
@@ -531,6 +543,40 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
       const grant = entries.map(entry => grantOf(policyCheck, entry));
       entries.forEach((_, i) => policyGrants.add(who[i], grant[i]));
       return { first, count: entries.length };
+    };
+    /**
+     * Each target's grants as subjects are checked against them (TargetGrants), made when a subject first names
+     * the target. A snapshot names thousands of targets: past CACHED_GRANTS grants kept, the cache starts again.
+     */
+    const summed = new Map<number, TargetGrants>();
+    let cachedGrants = 0;
+    const grantsOf = (t: number, vault: Target, step: () => void): TargetGrants => {
+      const known = summed.get(t);
+      if (known) return known;
+      const made = new TargetGrants();
+      let pos = 0;
+      if (policyCheck) {
+        const ranges = [[vault.first, vault.count]];
+        for (const c of policyChildren.get(foldCase(vault.name))) ranges.push([childFirsts[c], childCounts[c]]);
+        for (const [first, count] of ranges)
+          for (let g = first; g < first + count; g++) {
+            step();
+            made.add(pos++, false, policyGrants.who(g), policyGrants.grant(g)!);
+          }
+      }
+      if (roleCheck) {
+        for (const n of assignments.over(vault.id)) {
+          step();
+          made.add(pos++, true, roleGrants.who(n), roleGrants.grant(n)!);
+        }
+      }
+      cachedGrants += made.size;
+      if (cachedGrants > CACHED_GRANTS) {
+        summed.clear();
+        cachedGrants = made.size;
+      }
+      summed.set(t, made);
+      return made;
     };
     return {
       add(resource) {
@@ -577,41 +623,26 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
         if (found < 0) return undefined; // the target is not part of this deployment: nothing to relate
         const vault = targets.get(found);
 
+        let work = 0;
+        checkpoint?.(subject);
+        const step = checkpoint ? () => (++work & 1023) === 0 && checkpoint(subject) : () => undefined;
         const wanted = subjectPrincipal(subject, principal);
-        const byPolicy: GrantResult[] = [];
-        const byRole: GrantResult[] = [];
-        const principalMatch = (value: Value | undefined): GrantResult => {
-          const found = principalOf(value);
-          if (!found) return { verdict: false, dependsOn: [] };
-          const verdict = samePrincipal(wanted, found);
-          return {
-            verdict,
-            dependsOn:
-              verdict === 'unknown' ? [value instanceof Unknown ? value.reason : `principal ${String(value)}`] : []
-          };
-        };
         const { rbacOnly } = vault;
         // Whether this subject is granted by access policies only: a role assignment counts only where it is not.
         const policyOnly: GrantResult = policyOnlyCheck
           ? policyOnlyCheck(subject.json)
           : { verdict: false, dependsOn: [] };
-
-        if (policyCheck && rbacOnly !== true) {
-          const ranges = [[vault.first, vault.count]];
-          for (const c of policyChildren.get(foldCase(vault.name))) ranges.push([childFirsts[c], childCounts[c]]);
-          for (const [first, count] of ranges)
-            for (let g = first; g < first + count; g++)
-              byPolicy.push(and(principalMatch(policyGrants.who(g)), policyGrants.grant(g)!));
-        }
-        if (roleCheck && rbacOnly !== false && policyOnly.verdict !== true) {
-          const counts = not(policyOnly);
-          for (const n of assignments.over(vault.id))
-            byRole.push(and(and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)!), counts));
-        }
-        const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
+        const outcome = grantsOf(found, vault, step).decide(wanted, {
+          policies: policyCheck !== null && rbacOnly !== true,
+          roles: roleCheck !== null && rbacOnly !== false && policyOnly.verdict !== true,
+          counts: not(policyOnly),
+          rbacOnly,
+          rbacSwitch: grants.rbacSwitch,
+          step
+        });
         const pointer = originalPointer(subject.json, foldCase(link.subject));
         const who = describePrincipal(wanted);
-        if (results.some(r => r.verdict === true)) {
+        if (outcome.verdict === true) {
           return prFinding(
             rule,
             subject,
@@ -620,14 +651,13 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
             null,
             pointer
           );
-        } else if (results.some(r => r.verdict === 'unknown')) {
-          const keys = [...new Set(results.flatMap(r => r.dependsOn))];
+        } else if (outcome.verdict === 'unknown') {
           return prFinding(
             rule,
             subject,
             'indeterminate',
             `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`,
-            describeDependencies(keys),
+            describeDependencyWords(outcome.shown, outcome.total),
             pointer
           );
         } else if (policyOnly.verdict === true && rbacOnly === true) {
@@ -664,8 +694,8 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
     };
   };
 
-  const checkOnce = (resources: Resource[]): [Resource, Finding][] => {
-    const relation = deployment();
+  const checkOnce = (resources: Resource[], checkpoint?: Checkpoint): [Resource, Finding][] => {
+    const relation = deployment(checkpoint);
     for (const resource of resources) relation.add(resource);
     const findings: [Resource, Finding][] = [];
     for (const subject of resources) {
@@ -683,10 +713,11 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
       type.endsWith('/roleassignments')
     );
   };
-  const check = (resources: Resource[]): Finding[] => {
+  const check = (resources: Resource[], checkpoint?: Checkpoint): Finding[] => {
     const raced = racedStates(resources, related);
-    if (raced.groups.length === 0 && !raced.capped) return checkOnce(resources).map(([, finding]) => finding);
-    return inEveryOrder(resources, raced, checkOnce);
+    const once = (world: Resource[]) => checkOnce(world, checkpoint);
+    if (raced.groups.length === 0 && !raced.capped) return once(resources).map(([, finding]) => finding);
+    return inEveryOrder(resources, raced, once);
   };
   return Object.assign(check, { deployment });
 }
@@ -860,29 +891,294 @@ function not(a: GrantResult): GrantResult {
   return { verdict: a.verdict === 'unknown' ? 'unknown' : !a.verdict, dependsOn: a.dependsOn };
 }
 
-function and(a: GrantResult, b: GrantResult): GrantResult {
-  if (a.verdict === false || b.verdict === false) return { verdict: false, dependsOn: [] };
-  const dependsOn = [...a.dependsOn, ...b.dependsOn];
-  if (a.verdict === 'unknown' || b.verdict === 'unknown') return { verdict: 'unknown', dependsOn };
-  return { verdict: true, dependsOn };
+/** A subject's principal, or a grant's, as the grants are indexed: what kind it is, and what names it. */
+type PrincipalKind = 'literal' | 'identity' | 'opaque';
+
+function principalKey(p: Principal): { kind: PrincipalKind; key: string } {
+  switch (p.kind) {
+    case 'literal':
+      return { kind: 'literal', key: p.id };
+    case 'opaque':
+      return { kind: 'opaque', key: p.key };
+    default:
+      return { kind: 'identity', key: `${p.kind} ${idTail(p.resourceId)}` };
+  }
 }
 
 /**
- * Which grants count depends on the vault's authorization model: access policies, or (with RBAC
- * authorization) role assignments only. When the model itself is unknown, a grant of one kind
- * settles nothing unless the other kind grants too.
+ * The grants whose principal is undecided (samePrincipal is 'unknown') for a subject's principal of each kind,
+ * whichever principal of that kind it is: a grant whose principal may be the subject's is found by its key (the
+ * same literal id, the same identity, the same opaque key), and every other is either not the subject's (false)
+ * or undecided by its kind alone. An opaque principal is undecided against every grant but those of its own key.
  */
-function combine(byPolicy: GrantResult[], byRole: GrantResult[], rbacOnly: Tri, rbacSwitch?: string): GrantResult[] {
-  if (rbacOnly === true) return byRole;
-  if (rbacOnly === false) return byPolicy;
-  const best = (results: GrantResult[]): Tri =>
-    results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
-  const policy = best(byPolicy);
-  const role = best(byRole);
-  const dependsOn = [...byPolicy, ...byRole]
-    .flatMap(r => r.dependsOn)
-    .concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
-  if (policy === true && role === true) return [{ verdict: true, dependsOn: [] }];
-  if (policy === false && role === false) return [{ verdict: false, dependsOn: [] }];
-  return [{ verdict: 'unknown', dependsOn }];
+const UNDECIDED: Readonly<Record<PrincipalKind, readonly PrincipalKind[]>> = {
+  literal: ['identity', 'opaque'],
+  identity: ['literal', 'opaque'],
+  opaque: ['literal', 'identity', 'opaque']
+};
+
+/** The most grants the targets' summaries (TargetGrants) of one deployment keep at a time. */
+const CACHED_GRANTS = 200_000;
+
+/** One grant of a target that grants something (or may): those that grant nothing cannot make a subject's verdict. */
+interface GrantEntry {
+  /** Its place among the target's grants: its access policies in order, then its role assignments. */
+  pos: number;
+  role: boolean;
+  kind: PrincipalKind;
+  /** `${kind}:${key}` of its principal (principalKey). */
+  key: string;
+  /** What it grants when its principal is the subject's. */
+  verdict: true | 'unknown';
+  /** What it rests on when its principal is undecided, in words: that principal, then the grant's own unknowns. */
+  words: string[];
+  /** The grant's own unknowns, in words (when its principal is the subject's). */
+  grantWords: string[];
+}
+
+/**
+ * The grants undecided for every principal of one kind (UNDECIDED), summed up once for all the subjects that
+ * name the target: how many there are, and the distinct words they rest on in the order a subject's reason
+ * lists them, each with the places of the grants that name it.
+ */
+interface Undecided {
+  policies: number;
+  roles: number;
+  /** The place of the first role assignment among them (Infinity: none). */
+  firstRole: number;
+  /** Distinct words, in order of their first place (the grant's place, then the word's place in it). */
+  distinct: { word: string; pos: number; at: number }[];
+  /** Each word's index in `distinct`. */
+  index: Map<string, number>;
+  /** The places of the grants that name each word, ascending. */
+  places: Map<string, number[]>;
+}
+
+/** What a subject's grants come to: its verdict and, when undecided, the words it rests on (the first few, and how many). */
+interface GrantOutcome {
+  verdict: Tri;
+  shown: string[];
+  total: number;
+}
+
+type Place = [pos: number, at: number];
+
+function before(a: Place, b: Place): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+
+/**
+ * A target's grants (its access policies, then the role assignments that reach it), indexed for the subjects
+ * that name it: a subject's verdict is what the scan of every grant with samePrincipal would give, but it looks
+ * up only the grants whose principal may be its own (by key), and takes the rest from a summary of the grants
+ * undecided for its kind of principal, made once for every subject. A target with N grants named by M subjects
+ * costs N + M lookups, not N × M comparisons, and a reason names only the first few of what it rests on.
+ */
+class TargetGrants {
+  private readonly entries: GrantEntry[] = [];
+  private readonly byKey = new Map<string, GrantEntry[]>();
+  private readonly byPos = new Map<number, GrantEntry>();
+  private readonly summaries = new Map<string, Undecided>();
+  private readonly outcomes = new Map<string, GrantOutcome>();
+  private count = 0;
+
+  /** How many grants were added (those that grant nothing included). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The grant at place `pos`: who it names and what it grants (null: nothing to check it with). */
+  add(pos: number, role: boolean, who: Value | undefined, grant: GrantResult | null): void {
+    this.count++;
+    const found = principalOf(who);
+    if (!found || !grant || grant.verdict === false) return;
+    const { kind, key } = principalKey(found);
+    const principalWord = who instanceof Unknown ? who.reason : `principal ${String(who)}`;
+    const grantWords = grant.dependsOn.map(dependencyWord);
+    const entry: GrantEntry = {
+      pos,
+      role,
+      kind,
+      key: `${kind}:${key}`,
+      verdict: grant.verdict,
+      words: [dependencyWord(principalWord), ...grantWords],
+      grantWords
+    };
+    this.entries.push(entry);
+    this.byPos.set(pos, entry);
+    const same = this.byKey.get(entry.key);
+    if (same) same.push(entry);
+    else this.byKey.set(entry.key, [entry]);
+  }
+
+  /**
+   * A subject's verdict on this target for its principal `wanted`: `policies` and `roles` say which grants count,
+   * `counts` whether a role assignment counts for this subject (not access policies only), `rbacOnly` the
+   * target's switch. As the scan decided it: the grants of the kind that counts (both kinds when the switch is
+   * unknown: granted only when both grant, the switch then among what it rests on).
+   */
+  decide(
+    wanted: Principal,
+    how: {
+      policies: boolean;
+      roles: boolean;
+      counts: GrantResult;
+      rbacOnly: Tri;
+      rbacSwitch: string | undefined;
+      step: () => void;
+    }
+  ): GrantOutcome {
+    const { policies, roles, counts, rbacOnly, rbacSwitch, step } = how;
+    const { kind, key } = principalKey(wanted);
+    const memo = [kind, key, policies, roles, counts.verdict, ...counts.dependsOn].join('\u0000');
+    const known = this.outcomes.get(memo);
+    if (known) return known;
+    const undecided = this.undecided(kind, policies, roles, step);
+    // The grants whose principal is the subject's: what each grants decides it; an opaque principal's are
+    // among the undecided ones, which they replace.
+    const replaces = kind === 'opaque';
+    const countsUnknown = roles && counts.verdict === 'unknown';
+    const overrides: { pos: number; words: string[]; replaces: boolean }[] = [];
+    let policyTrue = false;
+    let policyUnknown = false;
+    let roleTrue = false;
+    let roleUnknown = false;
+    let replacedPolicies = 0;
+    let replacedRoles = 0;
+    let firstRole = undecided.firstRole;
+    for (const entry of this.byKey.get(`${kind}:${key}`) ?? []) {
+      if (entry.role ? !roles : !policies) continue;
+      step();
+      // A role assignment counts for this subject only if it is not granted by access policies alone.
+      const verdict = entry.role && countsUnknown ? 'unknown' : entry.verdict;
+      if (entry.role) {
+        if (entry.pos < firstRole) firstRole = entry.pos;
+        if (verdict === true) roleTrue = true;
+        else roleUnknown = true;
+        if (replaces) replacedRoles++;
+      } else {
+        if (verdict === true) policyTrue = true;
+        else policyUnknown = true;
+        if (replaces) replacedPolicies++;
+      }
+      overrides.push({ pos: entry.pos, words: entry.grantWords, replaces });
+    }
+    if (undecided.policies > replacedPolicies) policyUnknown = true;
+    if (undecided.roles > replacedRoles) roleUnknown = true;
+    // What a role assignment counting rests on follows the first role assignment that may grant.
+    if (countsUnknown && firstRole !== Infinity) {
+      overrides.push({ pos: firstRole + 0.5, words: counts.dependsOn.map(dependencyWord), replaces: false });
+    }
+    const best = (granted: boolean, undecided: boolean): Tri => (granted ? true : undecided ? 'unknown' : false);
+    let verdict: Tri;
+    let tail: string[] = [];
+    if (rbacOnly === true) verdict = best(roleTrue, roleUnknown);
+    else if (rbacOnly === false) verdict = best(policyTrue, policyUnknown);
+    else {
+      // Which grants count depends on the vault's authorization model, itself unknown: a grant of one kind
+      // settles nothing unless the other kind grants too.
+      const policy = best(policyTrue, policyUnknown);
+      const role = best(roleTrue, roleUnknown);
+      if (policy === true && role === true) verdict = true;
+      else if (policy === false && role === false) verdict = false;
+      else {
+        verdict = 'unknown';
+        if (rbacSwitch) tail = [dependencyWord(`the vault's ${rbacSwitch}`)];
+      }
+    }
+    const outcome: GrantOutcome =
+      verdict === 'unknown'
+        ? { verdict, ...this.firstWords(undecided, overrides, tail, step) }
+        : { verdict, shown: [], total: 0 };
+    this.outcomes.set(memo, outcome);
+    return outcome;
+  }
+
+  /** The summary of the grants undecided for a principal of `kind`, among those that count. */
+  private undecided(kind: PrincipalKind, policies: boolean, roles: boolean, step: () => void): Undecided {
+    const memo = `${kind} ${policies} ${roles}`;
+    const known = this.summaries.get(memo);
+    if (known) return known;
+    const kinds = UNDECIDED[kind];
+    const made: Undecided = {
+      policies: 0,
+      roles: 0,
+      firstRole: Infinity,
+      distinct: [],
+      index: new Map(),
+      places: new Map()
+    };
+    for (const entry of this.entries) {
+      step();
+      if ((entry.role ? !roles : !policies) || !kinds.includes(entry.kind)) continue;
+      if (entry.role) {
+        made.roles++;
+        if (entry.pos < made.firstRole) made.firstRole = entry.pos;
+      } else made.policies++;
+      entry.words.forEach((word, at) => {
+        const places = made.places.get(word);
+        if (!places) {
+          made.places.set(word, [entry.pos]);
+          made.index.set(word, made.distinct.length);
+          made.distinct.push({ word, pos: entry.pos, at });
+        } else if (places[places.length - 1] !== entry.pos) places.push(entry.pos);
+      });
+    }
+    this.summaries.set(memo, made);
+    return made;
+  }
+
+  /**
+   * The distinct words of the undecided grants with `overrides` (grants put in, or put in place of undecided
+   * ones) and `tail` after them all, in order of first place: the first LISTED_DEPENDENCIES of them, and how many.
+   * Only the words the overrides touch are looked at, besides the first few of the summary.
+   */
+  private firstWords(
+    undecided: Undecided,
+    overrides: { pos: number; words: string[]; replaces: boolean }[],
+    tail: string[],
+    step: () => void
+  ): { shown: string[]; total: number } {
+    const removed = new Set<number>();
+    for (const override of overrides) if (override.replaces) removed.add(override.pos);
+    // Words only removed grants named are gone; a word whose first grant is removed moves to its next one.
+    const lost = new Set<string>();
+    const placed = new Map<string, Place>();
+    const looked = new Set<string>();
+    for (const pos of removed) {
+      for (const word of this.byPos.get(pos)!.words) {
+        step();
+        if (looked.has(word)) continue;
+        looked.add(word);
+        const places = undecided.places.get(word)!;
+        const next = places.find(p => !removed.has(p));
+        if (next === undefined) lost.add(word);
+        else if (next !== places[0]) placed.set(word, [next, this.byPos.get(next)!.words.indexOf(word)]);
+      }
+    }
+    const placeOf = (word: string): Place | undefined => {
+      const moved = placed.get(word);
+      if (moved) return moved;
+      if (lost.has(word)) return undefined;
+      const index = undecided.index.get(word);
+      return index === undefined ? undefined : [undecided.distinct[index].pos, undecided.distinct[index].at];
+    };
+    const put = (word: string, place: Place) => {
+      step();
+      const known = placeOf(word);
+      if (!known || before(place, known)) placed.set(word, place);
+    };
+    for (const override of overrides) override.words.forEach((word, at) => put(word, [override.pos, at]));
+    tail.forEach((word, at) => put(word, [Infinity, at]));
+    let total = undecided.distinct.length - lost.size;
+    for (const word of placed.keys()) if (!undecided.index.has(word) || lost.has(word)) total++;
+    const picked: [string, Place][] = [];
+    for (const { word, pos, at } of undecided.distinct) {
+      if (picked.length >= LISTED_DEPENDENCIES) break;
+      if (!placed.has(word) && !lost.has(word)) picked.push([word, [pos, at]]);
+    }
+    for (const [word, place] of placed) picked.push([word, place]);
+    picked.sort((a, b) => (before(a[1], b[1]) ? -1 : before(b[1], a[1]) ? 1 : 0));
+    return { shown: picked.slice(0, LISTED_DEPENDENCIES).map(([word]) => word), total };
+  }
 }
