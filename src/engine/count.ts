@@ -6,7 +6,7 @@
  * when it comes out the same for every count in the range.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count
  */
-import { Unknown, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, type Value } from '../model/value.js';
 import { Collection, walk, type Step } from './fields.js';
 import type { Truth } from './logic.js';
 import type { Operator } from './operators/index.js';
@@ -81,6 +81,8 @@ export function countMembers(
       if (countCheckpoint && ++countSteps % COUNT_STEPS === 0) countCheckpoint();
       frame.current = member;
       const r = where(rt);
+      // Azure's evaluation fails as a whole where it fails for one member: the count is not known at all.
+      if (r instanceof EvaluationFailure) return { min: 0, max: 0, unknown: r, whole: true };
       if (r === true) {
         min++;
         max++;

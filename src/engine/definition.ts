@@ -903,15 +903,26 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       }
       if (truth instanceof EvaluationFailure) {
         // "If the result of a template function is an error, policy evaluation fails. A failed evaluation is an
-        // implicit deny." (definition-structure-policy-rule, Avoiding template failures). The failure may be
-        // cmk-guard's own, where its copy of the request lacks what Azure fills in (a route's location, as the
-        // Enterprise-Scale tests show Azure finding it): so it is indeterminate, saying Azure would refuse it.
+        // implicit deny." (definition-structure-policy-rule, Avoiding template failures): a template's resource is a
+        // request, which Azure refuses whatever the effect. An existing resource (a snapshot, a live scope) has no
+        // compliance state Azure documents for it: indeterminate, saying so. (A failure after reading a field the
+        // resource does not hold is an unknown, not this: see expressions.ts.)
+        const failed = truth.reason.replace(/^depends on /i, '');
+        if (resource.origin === 'template')
+          return {
+            applicable: true,
+            verdict: 'noncompliant',
+            effect: 'Deny',
+            reason: null,
+            message: `${displayName}: Azure Policy's evaluation fails here (${failed}), and Azure takes a failed evaluation as an implicit deny of the request, whatever the effect (${effect}).`,
+            pointers: []
+          };
         return {
           applicable: true,
           verdict: 'indeterminate',
           effect,
           reason: reasonOf(truth),
-          message: `${displayName}: Azure Policy's evaluation fails here (${truth.reason.replace(/^depends on /i, '')}); Azure takes a failed evaluation as an implicit deny of the request, whatever the effect.`,
+          message: `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
           pointers: []
         };
       }

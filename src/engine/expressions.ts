@@ -2,7 +2,7 @@
  * Template expressions inside policy rules (`"[parameters('effect')]"`, `"[field('name')]"`):
  * parsed once at load time into a closure; evaluated with the policy function library.
  */
-import { EvaluationFailure, setOwn, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, setOwn, type Value } from '../model/value.js';
 import type { Expr } from '../expr/ast.js';
 import { evaluate, ExpressionError, type FunctionLibrary } from '../expr/evaluate.js';
 import { parseTemplateString } from '../expr/parse.js';
@@ -147,12 +147,18 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
     parameters,
     parametersOnly,
     get(rt: Runtime): Value {
+      const missing = rt.missingReads;
       try {
         return evaluate(expr, rt.expr);
       } catch (error) {
-        if (error instanceof ExpressionError)
-          return new EvaluationFailure(`the expression ${text} failed: ${error.message}`);
-        throw error;
+        if (!(error instanceof ExpressionError)) throw error;
+        // Failing after reading a field the resource does not hold, it may fail only for want of what Azure fills
+        // into the request: unknown, not Azure's failure.
+        if (rt.missingReads > missing)
+          return new Unknown(
+            `the expression ${text}, which fails on a field this resource does not hold (${error.message})`
+          );
+        return new EvaluationFailure(`the expression ${text} failed: ${error.message}`);
       }
     }
   };

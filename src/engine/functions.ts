@@ -67,6 +67,7 @@ export const policyFunctions: FunctionDefinition[] = [
       const rt = runtime(ctx.data);
       const r = ref(text('field', args[0]), rt.aliases);
       const selected = runtimeFieldValue(rt, r);
+      if (selected === undefined || selected === null) rt.missingReads++;
       // Inside a count over this alias, the counted member stands for the array: a one-member array.
       if (r.wildcard && !(selected instanceof Collection)) return selected === undefined ? [] : [selected];
       return asFunctionValue(selected);
@@ -80,19 +81,24 @@ export const policyFunctions: FunctionDefinition[] = [
       const rt = runtime(ctx.data);
       if (rt.scopes.length === 0)
         throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
-      if (args.length === 0) return rt.scopes[rt.scopes.length - 1].current ?? null;
+      // What the member does not hold reads as null, and counts as a missing read (Runtime.missingReads).
+      const held = (value: Value | undefined): Value => {
+        if (value === undefined || value === null) rt.missingReads++;
+        return value ?? null;
+      };
+      if (args.length === 0) return held(rt.scopes[rt.scopes.length - 1].current);
       const name = text('current', args[0]);
       const lower = foldCase(name);
       for (let i = rt.scopes.length - 1; i >= 0; i--) {
         const scope = rt.scopes[i];
-        if (scope.kind === 'value' && scope.name === lower) return scope.current ?? null;
+        if (scope.kind === 'value' && scope.name === lower) return held(scope.current);
       }
       const steps = name.includes('/') ? ref(name, rt.aliases).steps : parsePath(name);
       for (let i = rt.scopes.length - 1; i >= 0; i--) {
         const scope = rt.scopes[i];
         if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {
           const v = walk(scope.current, steps, scope.steps.length);
-          return v instanceof Collection ? asFunctionValue(v) : v === undefined ? null : v;
+          return v instanceof Collection ? asFunctionValue(v) : held(v);
         }
       }
       throw new ExpressionError(`No count iterates over '${name}' here.`);
@@ -118,7 +124,11 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const rt = runtime(ctx.data);
-      return { apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`) };
+      return {
+        apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`),
+        // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
+        identity: new Unknown('the identity that sends the request (requestContext().identity)')
+      };
     }
   }),
   defineFunction({

@@ -24,6 +24,11 @@ function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?:
 export class Runtime {
   readonly json: { [key: string]: Value };
   readonly scopes: Scope[] = [];
+  /**
+   * How many times `field()` or `current()` read what the resource does not hold: an expression that fails after
+   * such a read may fail for want of what Azure fills into the request (a child's location), not in Azure.
+   */
+  missingReads = 0;
   private context: EvalContext | undefined;
 
   constructor(
