@@ -23,7 +23,7 @@ import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
-import { isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
+import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
@@ -427,10 +427,17 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     mode.kind === 'indexed' &&
     gate &&
     gate.size > 0 &&
-    [...gate].every(t => !isIndexedType(t))
+    [...gate].every(t => !isIndexedType(t)) &&
+    ![...gate].every(t => isExemptType(t))
   )
     notes.push(
       `mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`
+    );
+  // A rule about types Azure Policy never evaluates (Microsoft.Resources/templateSpecs, say) loads, as Azure accepts
+  // it, and never reports, in any mode.
+  if (gate && gate.size > 0 && [...gate].every(t => isExemptType(t)))
+    notes.push(
+      `Azure Policy evaluates none of the types the "if" requires (${[...gate].join(', ')}): it does not evaluate Microsoft.Resources types other than subscriptions and resource groups, nor Microsoft.Billing, Microsoft.Capacity/reservationOrders, Microsoft.Help or Microsoft.Diagnostics types, so the definition applies to no resource here, nor in Azure.`
     );
   // The same two as one generated function, which resources are evaluated with (the closures stay
   // the reference, and run what the generated code does not write out). It is made when a resource first
@@ -460,18 +467,21 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
   // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
   // or the resource must be read, knowing that the gate's leaf holds ('held') or not.
-  const byType: ('mode' | 'gate' | 'read' | 'held')[] = [];
-  const typeDecides = (type: string): 'mode' | 'gate' | 'read' | 'held' => {
-    const { id } = typeEntry(type);
+  // An exempt type (modes.ts) is one Azure Policy evaluates in no mode.
+  const byType: ('exempt' | 'mode' | 'gate' | 'read' | 'held')[] = [];
+  const typeDecides = (type: string): 'exempt' | 'mode' | 'gate' | 'read' | 'held' => {
+    const { id, exempt } = typeEntry(type);
     let decided = byType[id];
     if (decided === undefined) {
-      decided = !mode.appliesToType(type)
-        ? 'mode'
-        : gate && !gate.has(foldCase(type))
-          ? 'gate'
-          : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
-            ? 'held'
-            : 'read';
+      decided = exempt
+        ? 'exempt'
+        : !mode.appliesToType(type)
+          ? 'mode'
+          : gate && !gate.has(foldCase(type))
+            ? 'gate'
+            : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
+              ? 'held'
+              : 'read';
       // A run with very many spellings of types answers the later ones again each time.
       if (id < 100_000) byType[id] = decided;
     }
@@ -823,7 +833,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     appliesToType: mode.appliesToType,
     mayApply: (type: string) => {
       const decided = typeDecides(type);
-      return decided !== 'mode' && decided !== 'gate';
+      return decided !== 'exempt' && decided !== 'mode' && decided !== 'gate';
     },
     resourceTypes: typesOfRule(ruleObj),
     readsRelated: details?.type !== undefined,
@@ -884,6 +894,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const { effect, effectUnknown } = resolved;
       if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
       const decided = typeDecides(resource.type);
+      if (decided === 'exempt')
+        return notApplicable(effect, `${displayName}: Azure Policy does not evaluate ${resource.type} resources.`);
       if (decided === 'mode')
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       // The condition and the applicability are both false for a type the `if` never holds for.
