@@ -9,7 +9,12 @@ import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
-import { applicabilityCondition, compileApplicability } from './applicability.js';
+import {
+  applicabilityCondition,
+  compileApplicability,
+  hasLocationCondition,
+  isSubscriptionType
+} from './applicability.js';
 import { checkModifyOperations } from './modifiable.js';
 import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
@@ -415,6 +420,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+  // A rule with a location condition does not apply to subscriptions, for every effect but the IfNotExists ones
+  // (applicability.ts).
+  const locationCondition = hasLocationCondition(ruleObj.if);
+  const notForSubscription = (type: string): boolean => locationCondition && isSubscriptionType(type);
   const gate = typeGate(ruleObj.if);
   const gateLeaf = typeGateLeaf(ruleObj.if);
   // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
@@ -856,7 +865,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
       const { effect } = resolveEffect(rt);
       const modifier = effect === 'Append' ? appendDetails : effect === 'Modify' ? modifyDetails : undefined;
-      if (!modifier || !mode.appliesToType(resource.type)) return { holds: false };
+      if (!modifier || !mode.appliesToType(resource.type) || notForSubscription(resource.type)) return { holds: false };
       const holds = condition(rt);
       if (holds !== true) return { holds };
       const json = into ?? (copyBody(resource.json) as { [key: string]: Value });
@@ -869,7 +878,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       let truth: Truth | typeof NOT_APPLICABLE | undefined;
       if (plain !== undefined && params === effectParams && !interpret) {
         const decided = typeDecides(resource.type);
-        if (decided === 'gate') return plain.notMatched;
+        if (decided === 'gate' || notForSubscription(resource.type)) return plain.notMatched;
         if (decided === 'read' || decided === 'held') {
           truth = (generatedRule ?? generated())(resource, params, options, true, decided === 'held');
           if (truth === false) return plain.compliant;
@@ -903,6 +912,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
       // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
       const existenceEffect = isExistenceEffect(effect);
+      if (!existenceEffect && effect !== 'Unknown' && notForSubscription(resource.type)) return notMatched(effect);
       truth ??= !interpret
         ? generated()(resource, params, options, !existenceEffect, decided === 'held')
         : condition((rt ??= makeRuntime(resource, params, options)));
