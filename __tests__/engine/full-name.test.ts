@@ -170,3 +170,27 @@ describe('fullName of a resource read from Azure', () => {
     ).toEqual(['srv1/db1 noncompliant', 'srv1/db2 compliant']);
   });
 });
+
+describe('the related resource of an existence condition, found by full names', () => {
+  // Built-in a6fb4358 "Auditing on SQL server should be enabled" (AuditIfNotExists, related
+  // Microsoft.Sql/servers/auditingSettings named 'default', byte for byte the corpus's builtin/SQL/
+  // SqlServerAuditing_Audit.json), against a snapshot whose children carry their short names as their GET answers.
+  const dir = path.resolve(fixtures, '../related-child-snapshot');
+  const auditing = loadDefinition({
+    file: 'SqlServerAuditing_Audit.json',
+    json: JSON.parse(fs.readFileSync(path.join(dir, 'SqlServerAuditing_Audit.json'), 'utf8'))
+  });
+  const parameters = { [auditing.name]: { setting: 'enabled' } };
+
+  it('finds each server’s own auditing settings: srv1 enabled complies, srv2 disabled does not', () => {
+    const snapshot = loadResourceSnapshot(path.join(dir, 'res.json'));
+    const findings = evaluateDefinitions([auditing], snapshot, { parameters });
+    expect(findings.map(f => `${f.resource.name} ${f.verdict}`)).toEqual(['srv1 compliant', 'srv2 noncompliant']);
+  });
+
+  it('and a server without its own settings is not judged by another server’s', () => {
+    const snapshot = loadResourceSnapshot(path.join(dir, 'res.json')).filter(r => !r.id.includes('srv1/'));
+    const findings = evaluateDefinitions([auditing], snapshot, { parameters });
+    expect(findings.map(f => `${f.resource.name} ${f.verdict}`)).toEqual(['srv1 indeterminate', 'srv2 noncompliant']);
+  });
+});

@@ -26,6 +26,7 @@ import { compileValue, perAssignment, type CompiledValue } from './expressions.j
 import { NOT_APPLICABLE, generateRule, type GeneratedRule, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
+import { fullNameOf } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
@@ -698,7 +699,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       if (foldCase(r.type) !== wantedType) return false;
       if (!matchesName(r)) return false;
       if (r === resource) return named !== undefined || wantedType === ownType;
-      if (isChildType) return foldCase(r.name).startsWith(`${foldCase(resource.name)}/`);
+      // By full names: a snapshot's child carries its short name, its parents' are in its id (fields.ts fullNameOf).
+      if (isChildType) return foldCase(fullNameOf(r)).startsWith(`${foldCase(fullNameOf(resource))}/`);
       return inScope(r);
     });
     if (candidates.length === 0) {
