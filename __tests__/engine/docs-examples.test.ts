@@ -473,7 +473,12 @@ describe('RULE#policy-functions', () => {
     expect(holds({ value: '[utcNow()]', greater: "[addDays('2999-01-01T00:00:00Z', 30)]" }, json)).toBe('false');
   });
   it('requestContext().apiVersion is the api-version of the request', () => {
-    expect(holds({ value: '[requestContext().apiVersion]', equals: '2021-09-01' }, json)).toBe('true');
+    // A request is a template's resource; an existing resource is evaluated at the latest api-version (see
+    // request-context.test.ts), whatever api-version a snapshot records.
+    const request = { ...armResource(json), origin: 'template' as const };
+    const e = load({ value: '[requestContext().apiVersion]', equals: '2021-09-01' }).evaluate(request);
+    expect(e.verdict).toBe('noncompliant');
+    expect(holds({ value: '[requestContext().apiVersion]', equals: '2021-09-01' }, json)).toBe('false');
   });
   it('policy() holds the definition id', () => {
     const def = loadDefinition({

@@ -8,7 +8,9 @@
  * these special cases from the same page:
  * - only `kind` conditions, or only `name` conditions: applies to every resource;
  * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
- * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
+ * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`;
+ * - "When any conditions (including deployment parameters) include a location condition: Won't be applicable to
+ *   subscriptions" (hasLocationCondition).
  */
 import { isObject } from '../model/value.js';
 import { compileCondition, type Condition, type ConditionCompiler } from './conditions.js';
@@ -102,4 +104,31 @@ export function applicabilityCondition(rule: unknown): unknown {
     return negated ? { anyOf: [] } : { allOf: [] };
   };
   return build(rule, false);
+}
+
+/**
+ * Whether the `if` has a location condition (a `field: "location"` condition anywhere in it, under `not` too), which
+ * makes a definition of any effect but the IfNotExists ones "not applicable to subscriptions" (the page's special
+ * cases). A `value` condition that reads `field('location')` through an expression is not counted: the page does not
+ * say it is one.
+ */
+export function hasLocationCondition(rule: unknown): boolean {
+  if (!isObject(rule as never)) return false;
+  const obj = rule as Record<string, unknown>;
+  const logical = Object.keys(obj).find(k => LOGICAL.includes(foldCase(k)));
+  if (logical) {
+    const inner = obj[logical];
+    return (Array.isArray(inner) ? inner : [inner]).some(hasLocationCondition);
+  }
+  if (keyOf(obj, 'count') !== undefined) return false;
+  const fieldKey = keyOf(obj, 'field');
+  const field = fieldKey === undefined ? undefined : obj[fieldKey];
+  return typeof field === 'string' && foldCase(field) === 'location';
+}
+
+const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
+
+/** Whether a resource type is a subscription's, which a rule with a location condition does not apply to. */
+export function isSubscriptionType(type: string): boolean {
+  return type.length === SUBSCRIPTION_TYPE.length && foldCase(type) === SUBSCRIPTION_TYPE;
 }

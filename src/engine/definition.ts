@@ -9,7 +9,12 @@ import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
-import { applicabilityCondition, compileApplicability } from './applicability.js';
+import {
+  applicabilityCondition,
+  compileApplicability,
+  hasLocationCondition,
+  isSubscriptionType
+} from './applicability.js';
 import { checkModifyOperations } from './modifiable.js';
 import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';
@@ -21,9 +26,10 @@ import { compileValue, perAssignment, type CompiledValue } from './expressions.j
 import { NOT_APPLICABLE, generateRule, type GeneratedRule, type RuntimeMaker } from './generate.js';
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
+import { fullNameOf } from './fields.js';
 import { policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
-import { isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
+import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
@@ -415,6 +421,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   };
   const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
   const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+  // A rule with a location condition does not apply to subscriptions, for every effect but the IfNotExists ones
+  // (applicability.ts).
+  const locationCondition = hasLocationCondition(ruleObj.if);
+  const notForSubscription = (type: string): boolean => locationCondition && isSubscriptionType(type);
   const gate = typeGate(ruleObj.if);
   const gateLeaf = typeGateLeaf(ruleObj.if);
   // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
@@ -427,10 +437,17 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     mode.kind === 'indexed' &&
     gate &&
     gate.size > 0 &&
-    [...gate].every(t => !isIndexedType(t))
+    [...gate].every(t => !isIndexedType(t)) &&
+    ![...gate].every(t => isExemptType(t))
   )
     notes.push(
       `mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`
+    );
+  // A rule about types Azure Policy never evaluates (Microsoft.Resources/templateSpecs, say) loads, as Azure accepts
+  // it, and never reports, in any mode.
+  if (gate && gate.size > 0 && [...gate].every(t => isExemptType(t)))
+    notes.push(
+      `Azure Policy evaluates none of the types the "if" requires (${[...gate].join(', ')}): it does not evaluate Microsoft.Resources types other than subscriptions and resource groups, nor Microsoft.Billing, Microsoft.Capacity/reservationOrders, Microsoft.Help or Microsoft.Diagnostics types, so the definition applies to no resource here, nor in Azure.`
     );
   // The same two as one generated function, which resources are evaluated with (the closures stay
   // the reference, and run what the generated code does not write out). It is made when a resource first
@@ -460,18 +477,21 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
   // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
   // or the resource must be read, knowing that the gate's leaf holds ('held') or not.
-  const byType: ('mode' | 'gate' | 'read' | 'held')[] = [];
-  const typeDecides = (type: string): 'mode' | 'gate' | 'read' | 'held' => {
-    const { id } = typeEntry(type);
+  // An exempt type (modes.ts) is one Azure Policy evaluates in no mode.
+  const byType: ('exempt' | 'mode' | 'gate' | 'read' | 'held')[] = [];
+  const typeDecides = (type: string): 'exempt' | 'mode' | 'gate' | 'read' | 'held' => {
+    const { id, exempt } = typeEntry(type);
     let decided = byType[id];
     if (decided === undefined) {
-      decided = !mode.appliesToType(type)
-        ? 'mode'
-        : gate && !gate.has(foldCase(type))
-          ? 'gate'
-          : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
-            ? 'held'
-            : 'read';
+      decided = exempt
+        ? 'exempt'
+        : !mode.appliesToType(type)
+          ? 'mode'
+          : gate && !gate.has(foldCase(type))
+            ? 'gate'
+            : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
+              ? 'held'
+              : 'read';
       // A run with very many spellings of types answers the later ones again each time.
       if (id < 100_000) byType[id] = decided;
     }
@@ -679,7 +699,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       if (foldCase(r.type) !== wantedType) return false;
       if (!matchesName(r)) return false;
       if (r === resource) return named !== undefined || wantedType === ownType;
-      if (isChildType) return foldCase(r.name).startsWith(`${foldCase(resource.name)}/`);
+      // By full names: a snapshot's child carries its short name, its parents' are in its id (fields.ts fullNameOf).
+      if (isChildType) return foldCase(fullNameOf(r)).startsWith(`${foldCase(fullNameOf(resource))}/`);
       return inScope(r);
     });
     if (candidates.length === 0) {
@@ -823,7 +844,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     appliesToType: mode.appliesToType,
     mayApply: (type: string) => {
       const decided = typeDecides(type);
-      return decided !== 'mode' && decided !== 'gate';
+      return decided !== 'exempt' && decided !== 'mode' && decided !== 'gate';
     },
     resourceTypes: typesOfRule(ruleObj),
     readsRelated: details?.type !== undefined,
@@ -846,7 +867,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
       const { effect } = resolveEffect(rt);
       const modifier = effect === 'Append' ? appendDetails : effect === 'Modify' ? modifyDetails : undefined;
-      if (!modifier || !mode.appliesToType(resource.type)) return { holds: false };
+      if (!modifier || !mode.appliesToType(resource.type) || notForSubscription(resource.type)) return { holds: false };
       const holds = condition(rt);
       if (holds !== true) return { holds };
       const json = into ?? (copyBody(resource.json) as { [key: string]: Value });
@@ -859,7 +880,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       let truth: Truth | typeof NOT_APPLICABLE | undefined;
       if (plain !== undefined && params === effectParams && !interpret) {
         const decided = typeDecides(resource.type);
-        if (decided === 'gate') return plain.notMatched;
+        if (decided === 'gate' || notForSubscription(resource.type)) return plain.notMatched;
         if (decided === 'read' || decided === 'held') {
           truth = (generatedRule ?? generated())(resource, params, options, true, decided === 'held');
           if (truth === false) return plain.compliant;
@@ -884,6 +905,8 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       const { effect, effectUnknown } = resolved;
       if (effect === 'Disabled') return notApplicable(effect, `${displayName}: disabled.`);
       const decided = typeDecides(resource.type);
+      if (decided === 'exempt')
+        return notApplicable(effect, `${displayName}: Azure Policy does not evaluate ${resource.type} resources.`);
       if (decided === 'mode')
         return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
       // The condition and the applicability are both false for a type the `if` never holds for.
@@ -891,6 +914,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
       // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
       // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
       const existenceEffect = isExistenceEffect(effect);
+      if (!existenceEffect && effect !== 'Unknown' && notForSubscription(resource.type)) return notMatched(effect);
       truth ??= !interpret
         ? generated()(resource, params, options, !existenceEffect, decided === 'held')
         : condition((rt ??= makeRuntime(resource, params, options)));

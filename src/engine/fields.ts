@@ -229,12 +229,53 @@ export function shortName(resource: Resource): string {
   return slash < 0 ? resource.name : resource.name.slice(slash + 1);
 }
 
+/**
+ * The names of the last resource an id names, parents first: `/subscriptions/s/resourceGroups/g/providers/
+ * Microsoft.Sql/servers/srv1/databases/db1` gives [srv1, db1]; an extension resource's id (`…/providers/X/y/n/
+ * providers/Z/w/m`) gives only the chain after the last provider, [m]. Undefined for an id that names no resource
+ * under a provider (a subscription, a resource group) or that is not of that shape.
+ */
+export function nameChainOf(id: string): string[] | undefined {
+  const segments = id.split('/');
+  if (segments[0] !== '') return undefined;
+  let chain: string[] | undefined;
+  let i = 1;
+  // Pairs of (type, name) from the start; `providers` where a type would be begins a provider's chain.
+  while (i < segments.length) {
+    if (foldCase(segments[i]) === 'providers') {
+      if (i + 3 >= segments.length) return undefined;
+      chain = [];
+      i += 2;
+      continue;
+    }
+    if (i + 1 >= segments.length || segments[i] === '' || segments[i + 1] === '') return undefined;
+    chain?.push(segments[i + 1]);
+    i += 2;
+  }
+  return chain && chain.length > 0 ? chain : undefined;
+}
+
+/**
+ * `fullName`: "the resource name prepended by any parent resource names (for example myServer/myDatabase)"
+ * (definition-structure-policy-rule#fields). A template's resource and a listing's (`az resource list`) already carry
+ * it as their name; a resource read as its GET returns it (a snapshot, a live scope) carries only its own name
+ * (`db1`), and its parents' names are in its id. A name that already holds a `/` is taken as the full name.
+ */
+export function fullNameOf(resource: Resource): string {
+  const { name } = resource;
+  if (name.includes('/')) return name;
+  const chain = nameChainOf(resource.id);
+  if (chain === undefined || chain.length < 2 || foldCase(chain[chain.length - 1]) !== foldCase(name)) return name;
+  chain[chain.length - 1] = name;
+  return chain.join('/');
+}
+
 export function readResourceField(resource: Resource, source: FieldRef['source']): Value {
   switch (source) {
     case 'name':
       return shortName(resource);
     case 'fullName':
-      return resource.name;
+      return fullNameOf(resource);
     case 'type':
       return resource.type;
     case 'id':

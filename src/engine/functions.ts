@@ -20,6 +20,19 @@ function text(fn: string, value: Value): string {
   return value;
 }
 
+/**
+ * What requestContext().apiVersion reads on an existing resource: a stand-in for the resource type's latest
+ * api-version, which Azure's compliance scan uses and which cmk-guard does not know (no catalog of api-versions per
+ * type ships with it). It is a date later than any real api-version (api-versions are release dates, some with a
+ * `-preview` suffix), so it orders as the latest would against any version a definition names: `less` and
+ * `lessOrEquals` are false, `greater` and `greaterOrEquals` true, in a condition and in the less()/greater()
+ * functions alike; `equals` a named version is false and `notEquals` true, taking the latest to be newer than any
+ * version a definition names. That holds for every built-in that reads it (they name versions a type had when the
+ * definition was written, to tell old requests from new); it would not for a definition that names a version later
+ * than the type's latest, or the latest itself with `equals`, which this stand-in cannot tell.
+ */
+export const LATEST_API_VERSION = '9999-12-31';
+
 const refs = new Map<string, FieldRef>();
 function ref(name: string, aliases: AliasOverride | undefined): FieldRef {
   if (aliases) return resolveField(name, { aliases });
@@ -118,17 +131,22 @@ export const policyFunctions: FunctionDefinition[] = [
       };
     }
   }),
+  /**
+   * requestContext().apiVersion: a template's resource is a request, sent with the api-version it declares. An existing
+   * resource (a snapshot's, a live scope's) is evaluated as Azure's compliance scan evaluates it: "The latest API
+   * version is always used during compliance evaluation on existing resources" (definition-structure-policy-rule#
+   * policy-functions), whatever api-version the snapshot recorded. See LATEST_API_VERSION.
+   */
   defineFunction({
     name: 'requestContext',
     minArgs: 0,
     maxArgs: 0,
     call(_args, ctx) {
-      const rt = runtime(ctx.data);
-      return {
-        apiVersion: rt.resource.apiVersion ?? new Unknown(`the api-version of ${rt.resource.type}`),
-        // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
-        identity: new Unknown('the identity that sends the request (requestContext().identity)')
-      };
+      const { resource } = runtime(ctx.data);
+      // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
+      const identity = new Unknown('the identity that sends the request (requestContext().identity)');
+      if (resource.origin !== 'template') return { apiVersion: LATEST_API_VERSION, identity };
+      return { apiVersion: resource.apiVersion ?? new Unknown(`the api-version of ${resource.type}`), identity };
     }
   }),
   defineFunction({

@@ -303,7 +303,7 @@ class Generator {
     if (unreadable(ref) !== undefined || ref.alternatives) return undefined;
     if (ref.source !== 'json') {
       // The resource's own attributes, read as `readResourceField` reads them.
-      const attribute = { type: 'resource.type', id: 'resource.id', fullName: 'resource.name' }[ref.source as string];
+      const attribute = { type: 'resource.type', id: 'resource.id' }[ref.source as string];
       return { kind: 'value', expression: attribute ?? `readField(resource, ${this.constant(ref.source)})` };
     }
     const firstAll = ref.steps.findIndex(s => s.kind === 'all');

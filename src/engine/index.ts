@@ -42,7 +42,7 @@ export {
 } from './directory.js';
 export { evaluationPlan, readDefinitionJson, type PolicySet, type DefinitionFileContents } from './definitionFiles.js';
 export { canonicalEffect, severityOfEffect } from './effects.js';
-export { resolveMode, isIndexedType } from './modes.js';
+export { resolveMode, isIndexedType, isExemptType } from './modes.js';
 export { severityOf, toFinding } from './findings.js';
 export { describeChanges, type FieldChange, type RequestChange } from './modify.js';
 

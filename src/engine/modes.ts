@@ -2,7 +2,8 @@
  * Modes: which resources a definition is evaluated against. `All` takes every resource, resource
  * groups and subscriptions too; `Indexed` only resource types that support tags and location, and
  * never resource groups or subscriptions; a resource-provider mode
- * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types.
+ * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, …) only that provider's types. No mode
+ * takes the types Azure Policy exempts from evaluation (Microsoft.Resources/templateSpecs, …: exemptPrefixes).
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
@@ -61,12 +62,44 @@ const notIndexedTypes = new Set([
 ]);
 
 /**
+ * Resource types Azure Policy never evaluates, whatever the mode: "By design, Azure Policy does not evaluate resources
+ * under the Microsoft.Resources resource provider (RP) from policy evaluation, except for subscriptions and resource
+ * groups" (https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability, Not Applicable
+ * Resources), and the Azure/azure-policy README's "Resources that are exempt from policy evaluation": "Resource types
+ * in the following namespaces are excluded from policy evaluation: Microsoft.Resources/*, except resource groups and
+ * subscriptions (for example, Microsoft.Resources/deployments and Microsoft.Resources/templateSpecs are not evaluated
+ * by policy), Microsoft.Billing/*, Microsoft.Capacity/reservationOrders/*, Microsoft.Help/*, Microsoft.Diagnostics/*".
+ * The Microsoft.Resources entry came with Azure/azure-policy#1044 ("All Microsoft.Resources types are excluded from
+ * policy evaluation except resource groups and subscriptions"). Each entry covers the types below it;
+ * `Microsoft.Capacity/reservationOrders` itself with its children. The README's second list (single types such as
+ * Microsoft.KeyVault/vaults/secrets) is not here: on the pull request that added it (Azure/azure-policy#1306) a policy
+ * reviewer says "these are excluded only from brownfield evaluation, not greenfield", so they would leave only a
+ * snapshot's and a live scope's resources, which this exemption, made for every source alike, does not model.
+ */
+const exemptPrefixes = [
+  'microsoft.resources/',
+  'microsoft.billing/',
+  'microsoft.capacity/reservationorders',
+  'microsoft.help/',
+  'microsoft.diagnostics/'
+];
+
+/** Whether Azure Policy evaluates no resource of this type in any mode (see exemptPrefixes). */
+function computeExempt(type: string): boolean {
+  const lower = foldCase(type);
+  if (notIndexedTypes.has(lower)) return false;
+  return exemptPrefixes.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`)));
+}
+
+/**
  * What is known of a resource type as spelled, shared by every definition: a number that
- * definitions index their own per-type answers by, and whether `Indexed` mode evaluates it.
+ * definitions index their own per-type answers by, whether `Indexed` mode would evaluate it by its
+ * tags and location, and whether Azure Policy evaluates it at all (`exempt`: in no mode).
  */
 export interface TypeEntry {
   readonly id: number;
   readonly indexed: boolean;
+  readonly exempt: boolean;
 }
 
 const typeEntries = new Map<string, TypeEntry>();
@@ -81,7 +114,7 @@ export function typeEntry(type: string): TypeEntry {
   let entry = typeEntries.get(type);
   if (entry === undefined) {
     if (typeEntries.size >= 10_000) typeEntries.clear();
-    entry = { id: nextTypeId++, indexed: computeIndexed(type) };
+    entry = { id: nextTypeId++, indexed: computeIndexed(type), exempt: computeExempt(type) };
     typeEntries.set(type, entry);
   }
   lastType = type;
@@ -89,9 +122,20 @@ export function typeEntry(type: string): TypeEntry {
   return entry;
 }
 
-/** Whether `Indexed` mode evaluates a resource of this type. */
+/**
+ * Whether `Indexed` mode takes a resource of this type by its tags and location (the tag-support page); an exempt
+ * type (isExemptType) is still evaluated by no mode.
+ */
 export function isIndexedType(type: string): boolean {
   return typeEntry(type).indexed;
+}
+
+/**
+ * Whether Azure Policy leaves every resource of this type out of evaluation, in every mode: Microsoft.Resources
+ * types other than subscriptions and resource groups, and the other namespaces of exemptPrefixes.
+ */
+export function isExemptType(type: string): boolean {
+  return typeEntry(type).exempt;
 }
 
 /**
@@ -139,6 +183,7 @@ export interface Mode {
   /** As Azure spells it: `All`, `Indexed`, or the provider mode. */
   name: string;
   kind: 'all' | 'indexed' | 'provider';
+  /** Whether the mode evaluates a resource of this type: never an exempt one (isExemptType). */
   appliesToType(type: string): boolean;
 }
 
@@ -150,8 +195,17 @@ export interface Mode {
 export function resolveMode(name: string | undefined): Mode | undefined {
   if (name === undefined) return resolveMode('Indexed');
   const lower = foldCase(name);
-  if (lower === 'all') return { name: 'All', kind: 'all', appliesToType: () => true };
-  if (lower === 'indexed') return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
+  if (lower === 'all') return { name: 'All', kind: 'all', appliesToType: type => !typeEntry(type).exempt };
+  if (lower === 'indexed') {
+    return {
+      name: 'Indexed',
+      kind: 'indexed',
+      appliesToType: type => {
+        const entry = typeEntry(type);
+        return entry.indexed && !entry.exempt;
+      }
+    };
+  }
   let prefixes = own(providerModes, lower);
   if (!prefixes) {
     const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
@@ -164,7 +218,7 @@ export function resolveMode(name: string | undefined): Mode | undefined {
     kind: 'provider',
     appliesToType: type => {
       const t = foldCase(type);
-      return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
+      return !typeEntry(type).exempt && list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
     }
   };
 }

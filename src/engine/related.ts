@@ -5,7 +5,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/effect-deploy-if-not-exists#deployifnotexists-properties
  */
 import type { Resource } from '../model/resource.js';
-import { shortName } from './fields.js';
+import { fullNameOf, shortName } from './fields.js';
 import { foldCase } from '../model/foldCase.js';
 
 const byType = new WeakMap<readonly Resource[], { length: number; types: Map<string, Resource[]> }>();
@@ -64,13 +64,14 @@ export function nameMatcher(wanted: string, evaluated: Resource): (r: Resource) 
     const parent = lower.slice(0, -1);
     const depth = lower.split('/').length;
     return r => {
-      const full = foldCase(r.name);
+      const full = foldCase(fullNameOf(r));
       return full.startsWith(parent) && full.split('/').length === depth;
     };
   }
-  const childOfEvaluated = `${foldCase(evaluated.name)}/${lower}`;
+  // Full names, as fullName reads them: a snapshot's child carries only its short name.
+  const childOfEvaluated = `${foldCase(fullNameOf(evaluated))}/${lower}`;
   return r => {
-    const full = foldCase(r.name);
+    const full = foldCase(fullNameOf(r));
     return full === lower || full === childOfEvaluated || foldCase(shortName(r)) === lower;
   };
 }
