@@ -951,6 +951,14 @@ export class TemplateExpander {
         path: childPath,
         fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
         uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
+        // An inline template inside an outer-scope one was evaluated with it, by the template that
+        // evaluates that one (see PreEvaluation); a linked or computed template is text of its own.
+        preEvaluation:
+          linked || computed
+            ? undefined
+            : parent.outer
+              ? { scope: parent.evaluatedIn, copy: instance.copy }
+              : parent.preEvaluation,
         makeLibrary: templateLibrary
       });
       try {
