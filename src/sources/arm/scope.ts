@@ -480,6 +480,13 @@ export class TemplateScope {
   evaluateValue(node: Json, pointer: string, data: EvalData, sink?: PositionSink, outPointer = ''): Value {
     if (sink) sink(outPointer, this.doc.positionOf(pointer));
     if (typeof node === 'string') return this.evaluateString(node, pointer, data);
+    if (typeof node === 'number' && beyondExact(node)) {
+      const line = this.doc.valuePositionOf(pointer)?.line;
+      return new Unknown(
+        `the integer written ${line === undefined ? 'in the template' : `at line ${line}`} is beyond ±2^53, which cmk-guard does not compute exactly`,
+        `integer:${this.file}#${pointer}`
+      );
+    }
     // Every container built counts against the file's budget: copy loops can repeat a large literal.
     if (Array.isArray(node)) {
       this.spend(1 + node.length, pointer);
@@ -697,7 +704,11 @@ export class TemplateScope {
       );
       where = () => null;
     } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
-      value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
+      value = coerceSupplied(
+        exactIntegers(supplied.value, supplied.origin, `${this.path}/${foldCase(slot.name)}`),
+        decl.type,
+        supplied.origin === '--parameter'
+      );
       where = () => supplied.position ?? this.doc.positionOf(slot.pointer);
       slot.origin = `given by ${supplied.origin}`;
       collectFailures(slot.failures, supplied.failures ?? []);
@@ -810,7 +821,12 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
     return String(value);
   }
   if (typeof value !== 'string') return value;
-  if (t === 'int' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  if (t === 'int' && /^-?\d+$/.test(value.trim())) {
+    const number = Number(value.trim());
+    return Number.isSafeInteger(number)
+      ? number
+      : inexactInteger('an int parameter given as text', `text:${value.trim()}`);
+  }
   if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return foldCase(value.trim()) === 'true';
   if (t === 'array' || t === 'object' || t === 'secureobject') {
     try {
@@ -824,9 +840,44 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
 
 /**
  * A template value that evaluates to itself: neither a container nor a string that starts with
- * `[` (an expression, or a `[[` that stands for `[`).
+ * `[` (an expression, or a `[[` that stands for `[`), nor an integer beyond ±2^53.
  */
 function isLiteral(node: Json): boolean {
   if (typeof node === 'string') return node.charCodeAt(0) !== 0x5b;
+  if (typeof node === 'number') return !beyondExact(node);
   return node === null || typeof node !== 'object';
+}
+
+/**
+ * Whether a number read from JSON is an integer past ±2^53: ARM's integers are 64-bit, and such a number has
+ * been rounded to the nearest double when read (9007199254740993 reads as 9007199254740992). It is unknown,
+ * saying so, as the same literal inside an expression is (expr/evaluate.ts), never the rounded number.
+ */
+function beyondExact(value: number): boolean {
+  return Number.isInteger(value) && !Number.isSafeInteger(value);
+}
+
+function inexactInteger(where: string, key: string): Unknown {
+  return new Unknown(
+    `an integer in ${where} is beyond ±2^53, which cmk-guard does not compute exactly`,
+    `integer:${key}`
+  );
+}
+
+/** A value given for a parameter, with each integer past ±2^53 in it unknown (see `beyondExact`); `at` keys each. */
+function exactIntegers(value: Value, origin: string, at: string): Value {
+  if (typeof value === 'number')
+    return beyondExact(value) ? inexactInteger(`the value the ${origin} gives`, at) : value;
+  if (value === null || typeof value !== 'object' || isUnknown(value)) return value;
+  if (Array.isArray(value)) {
+    if (!value.some(item => typeof item === 'object' || (typeof item === 'number' && beyondExact(item)))) return value;
+    return value.map((item, i) => exactIntegers(item, origin, joinPointer(at, i)));
+  }
+  let out: { [key: string]: Value } | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const exact = exactIntegers(item, origin, joinPointer(at, key));
+    if (exact !== item) setOwn((out ??= { ...value }), key, exact);
+  }
+  return out ?? value;
 }
