@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { UserError } from '../../src/model/errors.js';
+import type { Json } from '../../src/model/value.js';
 import { fixture } from './helpers.js';
 
 describe('parseJsonWithPositions', () => {
@@ -105,6 +106,17 @@ describe('hostile JSON', () => {
     expect((error as UserError).describe()).toMatch(
       /^deep\.json:1:\d+: The JSON nests more than 512 levels deep \(CMK_GUARD_MAX_DEPTH\)\.$/
     );
+  });
+  it('a file that repeats names many times is read in time linear in it, with the last values', () => {
+    // 100,000 distinct values, then one name written 20,000 times over an object: forgetting the positions of a
+    // dropped value must not search every position recorded for each repeat, only the dropped value's own.
+    const many = Array.from({ length: 100_000 }, (_, i) => `"k${i}": ${i}`).join(', ');
+    const repeats = Array.from({ length: 20_000 }, (_, i) => `"r": {"a": [${i}, {"b": ${i}}]}`).join(', ');
+    const started = Date.now();
+    const doc = parseJsonWithPositions(`{${many}, ${repeats}, /* not strict JSON */ "z": 0}`, 'many.json');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((doc.value as { r: Json }).r).toEqual({ a: [19_999, { b: 19_999 }] });
+    expect(doc.positionOf('/r/a/1/b')?.column).toBeGreaterThan(many.length);
   });
   it('reads nesting a real template uses', () => {
     const text = `{"a": ${'['.repeat(100)}${']'.repeat(100)}}`;

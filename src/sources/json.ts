@@ -208,7 +208,7 @@ export class Reader {
         if (this.repeatedNames === 'refuse')
           this.fail(`The property "${inputToken(key)}" appears twice in this object; keep one.`, keyAt);
         // The earlier value is dropped: nothing points into it any more.
-        if (this.record) this.forget(memberPointer);
+        if (this.record) this.forget(memberPointer, own(result, key)!);
       }
       seen.add(key);
       if (this.record) this.keys.set(memberPointer, keyAt);
@@ -231,13 +231,17 @@ export class Reader {
     return result;
   }
 
-  /** Drops the positions recorded for `pointer` and every value inside it. */
-  private forget(pointer: string): void {
-    const inside = pointer + '/';
-    for (const map of [this.keys, this.values]) {
-      for (const recorded of [...map.keys()]) {
-        if (recorded === pointer || recorded.startsWith(inside)) map.delete(recorded);
-      }
+  /**
+   * Drops the positions recorded for `value`, read at `pointer`, and for every value inside it: found from the
+   * value itself, so the work is that of reading it once more, however many names a file repeats.
+   */
+  private forget(pointer: string, value: Json): void {
+    this.keys.delete(pointer);
+    this.values.delete(pointer);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) this.forget(joinPointer(pointer, i), value[i]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) this.forget(joinPointer(pointer, key), value[key]);
     }
   }
 
