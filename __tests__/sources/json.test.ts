@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
 import { UserError } from '../../src/model/errors.js';
+import type { Json } from '../../src/model/value.js';
 import { fixture } from './helpers.js';
 
 describe('parseJsonWithPositions', () => {
@@ -46,7 +47,6 @@ describe('parseJsonWithPositions', () => {
     ['{"a": "open', 1, 7, /never closed/],
     ['{"a": 1} x', 1, 10, /after the end/],
     ['/* never closed', 1, 1, /comment is never closed/],
-    ['{"a": 1, "a": 2}', 1, 10, /appears twice/],
     ["{'a': 1}", 1, 2, /double quotes/]
   ])('reports a syntax error in %j at its line and column', (text, line, column, message) => {
     try {
@@ -58,6 +58,31 @@ describe('parseJsonWithPositions', () => {
       expect(e.location).toEqual({ file: 'bad.json', line, column });
       expect(e.message).toMatch(message);
     }
+  });
+
+  // ARM keeps the last value of a name written twice (Azure/azure-quickstart-templates#8319, "ARM silently drops
+  // duplicate keys"; #5847, "sticks to the value of last key parsed").
+  test('a name written twice keeps its last value, and positions point at it', () => {
+    const text = '{\n  "a": {"b": 1, "old": [2]},\n  "c": 3,\n  "a": {"b": 4}\n}';
+    const doc = parseJsonWithPositions(text, 'twice.json');
+    expect(doc.value).toEqual({ a: { b: 4 }, c: 3 });
+    expect(doc.positionOf('/a')).toEqual({ file: 'twice.json', line: 4, column: 3 });
+    expect(doc.valuePositionOf('/a')).toEqual({ file: 'twice.json', line: 4, column: 8 });
+    expect(doc.positionOf('/a/b')).toEqual({ file: 'twice.json', line: 4, column: 9 });
+    // Nothing points into the value dropped.
+    expect(doc.positionOf('/a/old')).toBeNull();
+    expect(doc.positionOf('/a/old/0')).toBeNull();
+    expect(doc.positionOf('/c')).toEqual({ file: 'twice.json', line: 3, column: 3 });
+  });
+
+  test('a name written twice, once with escapes, is one name: the last value is kept', () => {
+    const doc = parseJsonWithPositions('{"a": 1, "\\u0061": 2, /* ARM reads comments */ "b": 3}', 'x.json');
+    expect(doc.value).toEqual({ a: 2, b: 3 });
+    expect(doc.positionOf('/a')?.column).toBe(10);
+  });
+
+  test('names that differ only in case are two names to the reader (arm/names.ts refuses them in templates)', () => {
+    expect(parseJsonWithPositions('{"a": 1, "A": 2, "a": 3}', 'x.json').value).toEqual({ a: 3, A: 2 });
   });
 
   test('a template with a missing comma fails with the line of the token after it', () => {
@@ -81,6 +106,17 @@ describe('hostile JSON', () => {
     expect((error as UserError).describe()).toMatch(
       /^deep\.json:1:\d+: The JSON nests more than 512 levels deep \(CMK_GUARD_MAX_DEPTH\)\.$/
     );
+  });
+  it('a file that repeats names many times is read in time linear in it, with the last values', () => {
+    // 100,000 distinct values, then one name written 20,000 times over an object: forgetting the positions of a
+    // dropped value must not search every position recorded for each repeat, only the dropped value's own.
+    const many = Array.from({ length: 100_000 }, (_, i) => `"k${i}": ${i}`).join(', ');
+    const repeats = Array.from({ length: 20_000 }, (_, i) => `"r": {"a": [${i}, {"b": ${i}}]}`).join(', ');
+    const started = Date.now();
+    const doc = parseJsonWithPositions(`{${many}, ${repeats}, /* not strict JSON */ "z": 0}`, 'many.json');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((doc.value as { r: Json }).r).toEqual({ a: [19_999, { b: 19_999 }] });
+    expect(doc.positionOf('/r/a/1/b')?.column).toBeGreaterThan(many.length);
   });
   it('reads nesting a real template uses', () => {
     const text = `{"a": ${'['.repeat(100)}${']'.repeat(100)}}`;

@@ -55,6 +55,11 @@ export class Reader {
   values = new Map<string, Spot>();
   /** Whether positions are recorded; reading without them allocates no pointers. */
   record = true;
+  /**
+   * What a name written twice in one object does: `refuse` it at its line, or keep the `last` value, as
+   * ARM reads templates and parameter files (see `parseJsonWithPositions`).
+   */
+  repeatedNames: 'refuse' | 'last' = 'refuse';
   private readonly maxDepth = limit('jsonDepth');
 
   constructor(
@@ -198,9 +203,14 @@ export class Reader {
       }
       const keyAt = this.here();
       const key = this.parseString();
-      if (seen.has(key)) this.fail(`The property "${inputToken(key)}" appears twice in this object; keep one.`, keyAt);
-      seen.add(key);
       const memberPointer = this.record ? joinPointer(pointer, key) : pointer;
+      if (seen.has(key)) {
+        if (this.repeatedNames === 'refuse')
+          this.fail(`The property "${inputToken(key)}" appears twice in this object; keep one.`, keyAt);
+        // The earlier value is dropped: nothing points into it any more.
+        if (this.record) this.forget(memberPointer, own(result, key)!);
+      }
+      seen.add(key);
       if (this.record) this.keys.set(memberPointer, keyAt);
       this.skipTrivia();
       if (this.text[this.index] !== ':')
@@ -219,6 +229,20 @@ export class Reader {
     }
     this.advance();
     return result;
+  }
+
+  /**
+   * Drops the positions recorded for `value`, read at `pointer`, and for every value inside it: found from the
+   * value itself, so the work is that of reading it once more, however many names a file repeats.
+   */
+  private forget(pointer: string, value: Json): void {
+    this.keys.delete(pointer);
+    this.values.delete(pointer);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) this.forget(joinPointer(pointer, i), value[i]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) this.forget(joinPointer(pointer, key), value[key]);
+    }
   }
 
   private parseArray(pointer: string): Json {
@@ -302,7 +326,12 @@ export class Reader {
   }
 }
 
-/** Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. */
+/**
+ * Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. A name
+ * written twice in one object keeps its last value, as ARM reads a template or a parameter file (Newtonsoft's
+ * default; Azure/azure-quickstart-templates#8319: "ARM silently drops duplicate keys"), and positions point at that
+ * value. Names that differ only in case are another matter (arm/names.ts refuses them).
+ */
 export function parseJsonWithPositions(text: string, file: string): PositionedJson {
   const strict = parseStrictJson(text, limit('jsonDepth'));
   if (strict !== undefined) {
@@ -323,6 +352,7 @@ export function parseJsonWithPositions(text: string, file: string): PositionedJs
     };
   }
   const reader = new Reader(text, file);
+  reader.repeatedNames = 'last';
   const value = reader.parseDocument();
   const toPosition = (spot: Spot | undefined): SourcePosition | null =>
     spot ? { file, line: spot.line, column: spot.column } : null;

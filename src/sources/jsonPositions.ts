@@ -4,7 +4,7 @@
  * text is kept, and a pointer's line and column are found by reading just the objects and arrays
  * on its way (each read once, then remembered). Files that are not strict JSON (comments,
  * trailing commas, strings across lines), that repeat a key or nest too deep go to the reader in
- * json.ts, which says what is wrong where.
+ * json.ts, which says what is wrong where (or, for a repeated key, keeps the last value with its position).
  */
 import type { Json } from '../model/value.js';
 import { escapePointerSegment } from '../model/pointer.js';
@@ -107,7 +107,8 @@ export function parseStrictJson(text: string, maxDepth: number): Json | undefine
   } catch {
     return undefined;
   }
-  // JSON.parse keeps the last of a repeated key; the reader refuses the file, naming the key.
+  // JSON.parse keeps the last of a repeated key too, but the positions found in the text would be the first's:
+  // such a file goes to the reader, which records the last.
   return parsedMembers(value) === written ? value : undefined;
 }
 

@@ -171,6 +171,13 @@ interface Instance {
   id: string;
   existing: boolean;
   conditionUnknown?: string;
+  /**
+   * What its child resources (declared inside it) inherit of `conditionUnknown`: the nested deployment's and the
+   * copy loop's, not its own condition, which does not cascade to them.
+   */
+  childCondition?: string;
+  /** Not deployed (its condition is false): declared only for the child resources declared inside it, which still are. */
+  skipped?: true;
   deps: Set<Instance>;
   /** The dependencies that only a reference()/references()/list*() call makes (for the message of a cycle). */
   implicitDeps?: Set<Instance>;
@@ -336,14 +343,14 @@ export class TemplateExpander {
     const declare = (decl: Declaration, copy: CopyFrame, inherited?: string): void => {
       declarations.push(decl);
       for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
-        if (++this.expansion.instanceCount > maxInstances) {
+        if (!instance.skipped && ++this.expansion.instanceCount > maxInstances) {
           throw scope.errorAt(
             decl.pointer,
             `The template expands to more than ${maxInstances} resources (copy loops and nested deployments included; ${LIMIT_VARIABLES.expandedResources}); ARM deploys at most 800 per deployment.`
           );
         }
         this.expansion.budget?.checkClock();
-        instances.push(instance);
+        if (!instance.skipped) instances.push(instance);
         const children = instance.decl.node.resources;
         if (Array.isArray(children)) {
           children.forEach((child, i) => {
@@ -357,7 +364,7 @@ export class TemplateExpander {
                 order: order++
               },
               instance.copy,
-              instance.conditionUnknown
+              instance.childCondition
             );
           });
         }
@@ -484,9 +491,14 @@ export class TemplateExpander {
     let previousBatch: Instance[] = [];
     let currentBatch: Instance[] = [];
     let batchIndex: number | undefined;
+    // "Conditional deployment doesn't cascade to child resources"
+    // (https://learn.microsoft.com/azure/azure-resource-manager/templates/conditional-resource-deployment):
+    // a resource whose condition is false is still named for the children declared inside it.
+    const children = Array.isArray(node.resources) && node.resources.some(isObject);
     for (const frame of frames) {
       const failures = [...frame.failures];
-      let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
+      const childCondition = combineConditions(inheritedCondition, frame.condition);
+      let conditionUnknown = childCondition;
       if ('condition' in node) {
         const conditionFailures: ExpressionFailure[] = [];
         const condition = scope.evaluateValue(node.condition!, joinPointer(pointer, 'condition'), {
@@ -499,6 +511,10 @@ export class TemplateExpander {
         if (isUnknown(condition)) {
           conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
         } else if (condition === false || (typeof condition === 'string' && foldCase(condition) === 'false')) {
+          if (children) {
+            const skipped = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
+            out.push({ ...skipped, childCondition, skipped: true });
+          }
           continue;
         } else if (!(condition === true || (typeof condition === 'string' && foldCase(condition) === 'true'))) {
           throw scope.errorAt(
@@ -508,6 +524,7 @@ export class TemplateExpander {
         }
       }
       const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
+      if (childCondition !== undefined) instance.childCondition = childCondition;
       if (decl.symbol) {
         scope.symbols.get(foldCase(decl.symbol))!.push({
           id: instance.id,
@@ -691,7 +708,7 @@ export class TemplateExpander {
       return [...found].sort((a, b) => a - b).map(i => instances[i]);
     };
     for (const instance of instances) {
-      if (instance.decl.parent) instance.deps.add(instance.decl.parent);
+      if (instance.decl.parent && !instance.decl.parent.skipped) instance.deps.add(instance.decl.parent);
       const dependsOn = instance.decl.node.dependsOn;
       if (dependsOn === undefined) continue;
       const pointer = joinPointer(instance.decl.pointer, 'dependsOn');
@@ -951,6 +968,14 @@ export class TemplateExpander {
         path: childPath,
         fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
         uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
+        // An inline template inside an outer-scope one was evaluated with it, by the template that
+        // evaluates that one (see PreEvaluation); a linked or computed template is text of its own.
+        preEvaluation:
+          linked || computed
+            ? undefined
+            : parent.outer
+              ? { scope: parent.evaluatedIn, copy: instance.copy }
+              : parent.preEvaluation,
         makeLibrary: templateLibrary
       });
       try {

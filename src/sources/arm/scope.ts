@@ -187,6 +187,23 @@ interface Settled {
   units: number;
 }
 
+/**
+ * The evaluation an inline template's text goes through before its own deployment evaluates it. An
+ * outer-scope nested template is evaluated as part of its parent, as a whole: every string in it,
+ * those of the inner-scope deployments it holds included, is evaluated in the parent's context (an
+ * escaped `[[x]` becomes `[x]`), and each of those deployments then evaluates its template again, in
+ * its own context (`[x]` is now an expression). The parent's own resources skip an inner-scope
+ * deployment's template, so a template nested in inner-scope deployments only is evaluated once.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#expression-evaluation-scope-in-nested-templates
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-expressions#escape-characters
+ */
+export interface PreEvaluation {
+  /** The template whose evaluation goes first (itself evaluated after its own `preEvaluation`). */
+  scope: TemplateScope;
+  /** The copy loops of the deployment where that evaluation reached the template. */
+  copy: CopyFrame;
+}
+
 export interface TemplateScopeInit {
   doc: PositionedJson;
   /** Pointer of the template object inside `doc` ('' for a template file). */
@@ -203,6 +220,8 @@ export interface TemplateScopeInit {
   expansion: Expansion;
   /** A nested template with `outer` scope: parameters, variables and functions come from the parent. */
   outer?: TemplateScope;
+  /** Set for an inline template that an enclosing template evaluated before it is deployed (see `PreEvaluation`). */
+  preEvaluation?: PreEvaluation;
   /** `nested/deployment/names` for keys of unknowns that belong to a nested template. */
   path: string;
   /** Linked files already open, to refuse a template that links itself. */
@@ -220,6 +239,7 @@ export class TemplateScope {
   readonly target: DeploymentTarget;
   readonly expansion: Expansion;
   readonly outer?: TemplateScope;
+  readonly preEvaluation?: PreEvaluation;
   readonly path: string;
   readonly fileChain: string[];
   /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
@@ -243,6 +263,7 @@ export class TemplateScope {
     this.target = init.target;
     this.expansion = init.expansion;
     this.outer = init.outer;
+    this.preEvaluation = init.preEvaluation;
     this.path = init.path;
     this.fileChain = init.fileChain;
     this.uri = init.uri ?? init.outer?.uri ?? templateUri(init.doc.file, init.expansion.uriRoot);
@@ -296,6 +317,17 @@ export class TemplateScope {
     return this.doc.file;
   }
 
+  /**
+   * The template whose deployment this one's expressions are evaluated in: its own, or for an
+   * outer-scope nested template its parent's, all the way up. An outer-scope template is evaluated
+   * as part of its parent, which may itself be an outer-scope nested template: scope functions
+   * there resolve to the parent's scope ("nested | outer (default) | Parent resource group",
+   * https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions).
+   */
+  get evaluatedIn(): TemplateScope {
+    return this.outer ? this.outer.evaluatedIn : this;
+  }
+
   /** The declaration position of a pointer into this template's file. */
   positionOf(pointer: string): SourcePosition | null {
     return this.doc.positionOf(pointer);
@@ -321,6 +353,22 @@ export class TemplateScope {
    * the values it was given becomes a `FailedValue`, collected into `data.failures`.
    */
   evaluateString(text: string, pointer: string, data: EvalData): Value {
+    const pre = text.charCodeAt(0) === 0x5b ? this.evaluatedIn.preEvaluation : undefined;
+    if (pre) {
+      // The enclosing template's evaluation goes first: what it leaves is this template's text.
+      const before = pre.scope.evaluateString(text, pointer, {
+        scope: pre.scope,
+        copy: pre.copy,
+        failures: data.failures
+      });
+      if (typeof before !== 'string') return before;
+      return this.evaluateOwnString(before, pointer, data);
+    }
+    return this.evaluateOwnString(text, pointer, data);
+  }
+
+  /** `evaluateString` in this template's own evaluation. */
+  private evaluateOwnString(text: string, pointer: string, data: EvalData): Value {
     if (!isExpression(text)) {
       return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
     }
@@ -432,6 +480,13 @@ export class TemplateScope {
   evaluateValue(node: Json, pointer: string, data: EvalData, sink?: PositionSink, outPointer = ''): Value {
     if (sink) sink(outPointer, this.doc.positionOf(pointer));
     if (typeof node === 'string') return this.evaluateString(node, pointer, data);
+    if (typeof node === 'number' && beyondExact(node)) {
+      const line = this.doc.valuePositionOf(pointer)?.line;
+      return new Unknown(
+        `the integer written ${line === undefined ? 'in the template' : `at line ${line}`} is beyond ±2^53, which cmk-guard does not compute exactly`,
+        `integer:${this.file}#${pointer}`
+      );
+    }
     // Every container built counts against the file's budget: copy loops can repeat a large literal.
     if (Array.isArray(node)) {
       this.spend(1 + node.length, pointer);
@@ -451,9 +506,12 @@ export class TemplateScope {
       const out: { [key: string]: Value } = {};
       const object = node as { [key: string]: Json };
       this.spend(1, pointer);
+      // In a template an enclosing one evaluated first, a name written `[[x]` is `[x]` when this one evaluates it.
+      const preEvaluated = this.evaluatedIn.preEvaluation !== undefined;
+      const evaluatedKey = (key: string) => isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
       for (const key in object) {
         const inner = object[key];
-        if (!sink && isLiteral(inner) && !isExpression(key)) {
+        if (!sink && isLiteral(inner) && !evaluatedKey(key)) {
           setOwn<Value>(out, key, inner);
           this.spendFor(pointer, key);
           continue;
@@ -464,7 +522,7 @@ export class TemplateScope {
           continue;
         }
         // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
-        const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
+        const name = evaluatedKey(key) ? this.evaluateKey(key, pointer, data) : key;
         setOwn(
           out,
           name,
@@ -646,7 +704,11 @@ export class TemplateScope {
       );
       where = () => null;
     } else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
-      value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
+      value = coerceSupplied(
+        exactIntegers(supplied.value, supplied.origin, `${this.path}/${foldCase(slot.name)}`),
+        decl.type,
+        supplied.origin === '--parameter'
+      );
       where = () => supplied.position ?? this.doc.positionOf(slot.pointer);
       slot.origin = `given by ${supplied.origin}`;
       collectFailures(slot.failures, supplied.failures ?? []);
@@ -759,7 +821,12 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
     return String(value);
   }
   if (typeof value !== 'string') return value;
-  if (t === 'int' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  if (t === 'int' && /^-?\d+$/.test(value.trim())) {
+    const number = Number(value.trim());
+    return Number.isSafeInteger(number)
+      ? number
+      : inexactInteger('an int parameter given as text', `text:${value.trim()}`);
+  }
   if (t === 'bool' && /^(true|false)$/i.test(value.trim())) return foldCase(value.trim()) === 'true';
   if (t === 'array' || t === 'object' || t === 'secureobject') {
     try {
@@ -773,9 +840,44 @@ function coerceSupplied(value: Value, type: Json | undefined, fromCommandLine: b
 
 /**
  * A template value that evaluates to itself: neither a container nor a string that starts with
- * `[` (an expression, or a `[[` that stands for `[`).
+ * `[` (an expression, or a `[[` that stands for `[`), nor an integer beyond ±2^53.
  */
 function isLiteral(node: Json): boolean {
   if (typeof node === 'string') return node.charCodeAt(0) !== 0x5b;
+  if (typeof node === 'number') return !beyondExact(node);
   return node === null || typeof node !== 'object';
+}
+
+/**
+ * Whether a number read from JSON is an integer past ±2^53: ARM's integers are 64-bit, and such a number has
+ * been rounded to the nearest double when read (9007199254740993 reads as 9007199254740992). It is unknown,
+ * saying so, as the same literal inside an expression is (expr/evaluate.ts), never the rounded number.
+ */
+function beyondExact(value: number): boolean {
+  return Number.isInteger(value) && !Number.isSafeInteger(value);
+}
+
+function inexactInteger(where: string, key: string): Unknown {
+  return new Unknown(
+    `an integer in ${where} is beyond ±2^53, which cmk-guard does not compute exactly`,
+    `integer:${key}`
+  );
+}
+
+/** A value given for a parameter, with each integer past ±2^53 in it unknown (see `beyondExact`); `at` keys each. */
+function exactIntegers(value: Value, origin: string, at: string): Value {
+  if (typeof value === 'number')
+    return beyondExact(value) ? inexactInteger(`the value the ${origin} gives`, at) : value;
+  if (value === null || typeof value !== 'object' || isUnknown(value)) return value;
+  if (Array.isArray(value)) {
+    if (!value.some(item => typeof item === 'object' || (typeof item === 'number' && beyondExact(item)))) return value;
+    return value.map((item, i) => exactIntegers(item, origin, joinPointer(at, i)));
+  }
+  let out: { [key: string]: Value } | undefined;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    const exact = exactIntegers(item, origin, joinPointer(at, key));
+    if (exact !== item) setOwn((out ??= { ...value }), key, exact);
+  }
+  return out ?? value;
 }

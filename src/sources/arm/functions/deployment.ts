@@ -19,12 +19,12 @@ export function dataOf(ctx: EvalContext): EvalData {
 
 /**
  * The deployment whose values scope functions return. A nested template evaluated in the
- * `outer` scope sees its parent's (resourceGroup() there is the parent's group, as documented:
+ * `outer` scope sees its parent's, all the way up through outer-scope parents (resourceGroup() there is the parent's group, as documented:
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#expression-evaluation-scope-in-nested-templates).
  */
 export function targetOf(ctx: EvalContext): DeploymentTarget {
   const { scope } = dataOf(ctx);
-  return (scope.outer ?? scope).target;
+  return scope.evaluatedIn.target;
 }
 
 function stringArgument(fn: string, args: Value[], index: number): string {
@@ -129,8 +129,7 @@ export const deploymentFunctions: FunctionDefinition[] = [
     minArgs: 0,
     maxArgs: 0,
     call: (_args, ctx) => {
-      const inner = dataOf(ctx).scope;
-      const scope = inner.outer ?? inner;
+      const scope = dataOf(ctx).scope.evaluatedIn;
       const template = scope.template;
       const result: { [key: string]: Value } = {
         name: scope.target.deploymentName,
