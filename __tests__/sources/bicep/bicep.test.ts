@@ -168,7 +168,10 @@ describe('Bicep files, compiled by the Bicep CLI on PATH', () => {
       writeFileSync(path.join(dir, 'secret.txt'), 'secret');
       const cases: [string, RegExp][] = [
         ["var x = loadTextContent('../../secret.txt')", /loadTextContent\(\) loads, .* outside the repository/],
-        ["var x = loadTextContent('../.git/config')", /inside the repository's \.git folder, where a checkout keeps its credentials/],
+        [
+          "var x = loadTextContent('../.git/config')",
+          /inside the repository's \.git folder, where a checkout keeps its credentials/
+        ],
         ["var name = 'config'\nvar x = loadTextContent('../.git/${name}')", /not a string literal/],
         ["var x = sys.loadFileAsBase64(\n  '../../secret.txt')", /loadFileAsBase64\(\) loads/]
       ];

@@ -162,4 +162,3 @@ export function checkWhatBicepReads(file: string, boundary: string): string[] {
   visit(file);
   return [...seen, ...loaded];
 }
-
