@@ -421,7 +421,8 @@ function checkItem(kind, item, at, problems, asked = 'listed') {
     const p = resource.properties;
     for (const field of ['displayName', 'description', 'policyType', 'mode', 'enforcementMode', 'version'])
         problems.string(p[field], `${at}.properties.${field}`);
-    problems.object(p.metadata, `${at}.properties.metadata`);
+    // `metadata` has no type in the API ("an open ended object"): any JSON value is within the contract, and
+    // ownerOf reads an owner only from an object that holds one.
     if (kind === 'policyDefinitions') {
         problems.entries(p.parameters, `${at}.properties.parameters`);
         problems.object(p.policyRule, `${at}.properties.policyRule`);
@@ -1640,20 +1641,31 @@ class ResourceGraph {
     }
     /** The ids of the subscriptions under a management group (a subscription scope is its own). */
     async subscriptions(scope) {
+        return (await this.subscriptionStates(scope)).map(subscription => subscription.id);
+    }
+    /**
+     * The subscriptions under a management group with the state Resource Graph gives each (`Enabled`, `Warned`,
+     * `PastDue`, `Disabled`, `Deleted`, \u2026; undefined where it gives none, and for a subscription scope, which is its own).
+     */
+    async subscriptionStates(scope) {
         if (scope.kind !== 'managementGroup')
-            return [scope.subscription];
+            return [{ id: scope.subscription }];
         const query = [
             'resourcecontainers',
             "| where type =~ 'microsoft.resources/subscriptions'",
-            '| project id, subscriptionId',
+            '| project id, subscriptionId, properties',
             '| order by id asc'
         ].join('\n');
-        const ids = [];
+        const found = [];
         for await (const row of this.rows(scope, query, `listing the subscriptions under ${(0,azure_scope/* shortScope */.ZD)(scope)}`)) {
-            if (typeof row.subscriptionId === 'string')
-                ids.push((0,foldCase/* foldCase */.SP)(row.subscriptionId));
+            if (typeof row.subscriptionId !== 'string')
+                continue;
+            const properties = row.properties;
+            const said = properties !== null && typeof properties === 'object' ? properties.state : undefined;
+            const state = typeof said === 'string' && said !== '' ? said : undefined;
+            found.push(state === undefined ? { id: (0,foldCase/* foldCase */.SP)(row.subscriptionId) } : { id: (0,foldCase/* foldCase */.SP)(row.subscriptionId), state });
         }
-        return ids;
+        return found;
     }
 }
 
@@ -2296,17 +2308,34 @@ async function containment(connection, scope) {
  * The searches that widen what plan, deploy and the live commands look at beyond the lists Azure Policy itself
  * gives: the management groups below a management group (Management Groups API), the subscriptions under it and
  * the pack's assignments and exemptions anywhere in them (Resource Graph). A Resource Manager that does not offer
- * one of those APIs (it answers 404, 400, 405 or 501: an Azure Stack Hub, a proxy, an emulator) leaves that part
- * unsearched: the run goes on with what Azure Policy listed and says, in the plan's notes and the log, what it did
- * not search and what follows from it, instead of failing where every list it must read succeeded. A refusal
- * (401, 403), throttling or a failure (429, 5xx, the network) still stops the run.
+ * one of those APIs (it answers 404, 405 or 501, or 400 with a code that says the API, its version or the query is
+ * unknown there: an Azure Stack Hub, a proxy, an emulator) leaves that part unsearched: the run goes on with what
+ * Azure Policy listed and says, in the plan's notes and the log, what it did not search and what follows from it,
+ * instead of failing where every list it must read succeeded. A refusal (401, 403), throttling or a failure (429,
+ * 5xx, the network) still stops the run, and so does any other 400: Resource Graph answers one for a search it
+ * serves but will not run (`TooManySubscriptionsUnderScope` past 18,000 subscriptions), and a prune that went on
+ * without that search would leave the pack assigned where it was.
  */
 
-/** The statuses of an API the endpoint does not offer (or a query it does not understand). */
-const NOT_OFFERED = new Set([400, 404, 405, 501]);
+/** The statuses of an API the endpoint does not offer. */
+const NOT_OFFERED = new Set([404, 405, 501]);
+/**
+ * The codes of a 400 that says the endpoint does not know the API, its version or the query cmk-guard sends
+ * (Resource Graph's own is `BadRequest` with `InvalidQuery` in its details).
+ */
+const UNKNOWN_THERE = /^(?:NoRegisteredProviderFound|InvalidResourceType|InvalidResourceNamespace|InvalidApiVersionParameter|UnsupportedApiVersion|InvalidQuery)$/i;
 /** Whether `error` is the endpoint saying it does not offer an API (rather than a refusal or a failure). */
 function notOffered(error) {
-    return error instanceof ArmError && error.status !== undefined && NOT_OFFERED.has(error.status);
+    if (!(error instanceof ArmError) || error.status === undefined)
+        return false;
+    if (NOT_OFFERED.has(error.status))
+        return true;
+    if (error.status !== 400)
+        return false;
+    if (error.code !== undefined && UNKNOWN_THERE.test(error.code))
+        return true;
+    // ARM's reader puts the details after "Details:", each "code: message", the last "code" alone when it says no more.
+    return /^BadRequest$/i.test(error.code ?? '') && /\bDetails: (?:.*; )?InvalidQuery(?::|;|$)/.test(error.armMessage);
 }
 class Searches {
     onNote;
@@ -2609,7 +2638,9 @@ function notSeenYet(error) {
  * (doubling, each wait give or take a quarter at random) and tries again, `settle.retries` times. The last answer is reported with what it
  * most likely means and what to do.
  */
-async function settled(write, settle, onWait, deadline) {
+async function settled(write, settle, onWait, deadline, 
+/** Why an answer `notSeenYet` takes for lag is not (what waiting cannot change), said after it; undefined when it may be lag. */
+notLag) {
     let delay = settle.delayMs;
     let waited = 0;
     for (let attempt = 0;; attempt++) {
@@ -2619,6 +2650,9 @@ async function settled(write, settle, onWait, deadline) {
         catch (error) {
             if (!(error instanceof ArmError) || !notSeenYet(error))
                 throw error;
+            const lasting = notLag?.(error);
+            if (lasting !== undefined)
+                throw new ArmError(`${error.message.replace(/\s*$/, '')} ${lasting}`, error.status, error.code, error.armMessage);
             if (attempt >= settle.retries) {
                 throw new ArmError(`${error.message} cmk-guard tried ${attempt + 1} times over ${Math.round(waited / 1000)} s: Azure Policy's replicas had not caught up with what was written or deleted moments before, or someone changed the scope meanwhile. Run deploy again in a few minutes; it plans from what Azure then holds.`, error.status, error.code, error.armMessage);
             }
@@ -2662,6 +2696,18 @@ async function applyPlan(plan, store, options = {}) {
     /** Why an item is not written when the run's time limit has passed (a replaced one may be deleted already). */
     const timeUp = (item) => `not attempted: ${deadline.error().message} before it was started${deletedForReplace.has(item) ? `; it was deleted to be created again, so Azure does not hold it until deploy runs again` : ''}`;
     const waiting = (item) => (error, delayMs) => options.log?.(`Azure ${/^InvalidDelete/i.test(error.code ?? '') ? `still sees what referenced the ${item.kind} ${item.name}` : `does not see yet what the ${item.kind} ${item.name} references`} (${error.code}); trying again in ${delayMs < 1000 ? `${delayMs} ms` : `${Math.round(delayMs / 1000)} s`}.`);
+    // What the pack holds: a reference from one of these goes (it is deleted, replaced or rewritten without it) before
+    // the delete it blocks, and Azure's replicas may answer as if it had not for a while.
+    const packs = new Set(plan.items.map(i => (0,foldCase/* foldCase */.SP)(i.id)));
+    /** A delete Azure refuses because something this deploy does not delete references what it deletes. */
+    const heldElsewhere = (error) => {
+        if (!/^InvalidDeletePolicy(?:Set)?DefinitionRequest$/i.test(error.code ?? ''))
+            return undefined;
+        const holder = /referenced by the (policy set definition|policy assignment) '([^']+)'/i.exec(error.armMessage);
+        if (holder === null || packs.has((0,foldCase/* foldCase */.SP)(holder[2])))
+            return undefined;
+        return `The ${holder[1]} ${holder[2]} is not the pack's (cmk-guard does not own it, or the plan did not see it), so trying again cannot help: remove that reference, then deploy --prune again.`;
+    };
     const results = [];
     let failed = false;
     const record = (item, outcome, message) => results.push({
@@ -2813,7 +2859,7 @@ async function applyPlan(plan, store, options = {}) {
             }
             if (step.teardown) {
                 try {
-                    await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item), deadline));
+                    await confirmed(item, true, () => settled(() => step.run(item), settle, waiting(item), deadline, heldElsewhere));
                     // A replaced item's result is its write, later; a pruned one's is this.
                     if (item.action === 'delete')
                         record(item, 'applied');
@@ -2828,7 +2874,7 @@ async function applyPlan(plan, store, options = {}) {
                 }
                 return;
             }
-            await attempt(item, () => confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item), deadline)));
+            await attempt(item, () => confirmed(item, step.run === remove, () => settled(() => step.run(item), settle, waiting(item), deadline, heldElsewhere)));
         };
         await runBounded(step.items, step.parallel ? concurrency : 1, run);
     }
@@ -3125,6 +3171,36 @@ function planItem(desired, existing, owner) {
     }
     return { ...base, id: existing.id, action: 'update', changes, body: desired.body };
 }
+/**
+ * What, of what the plan read and does not own, references the definition or initiative `id` (an initiative that
+ * lists the definition, an assignment of the initiative), so that Azure refuses to delete it
+ * (`InvalidDeletePolicyDefinitionRequest`, `InvalidDeletePolicySetDefinitionRequest`): a phrase naming it, or
+ * undefined. What the pack owns is deleted or rewritten by the same deploy, and so holds nothing.
+ */
+function heldBy(kind, id, existing, owner) {
+    const target = (0,foldCase/* foldCase */.SP)(id);
+    const theirs = (resource) => (0,azure_desired/* ownerOf */.bf)(resource) !== owner;
+    if (kind === 'definition') {
+        const initiative = existing.initiatives.find(set => {
+            const members = set.properties.policyDefinitions;
+            return (theirs(set) &&
+                Array.isArray(members) &&
+                members.some(member => member !== null &&
+                    typeof member === 'object' &&
+                    !Array.isArray(member) &&
+                    typeof member.policyDefinitionId === 'string' &&
+                    (0,foldCase/* foldCase */.SP)(member.policyDefinitionId) === target));
+        });
+        return initiative && `the initiative ${initiative.name} (${initiative.id})`;
+    }
+    if (kind === 'initiative') {
+        const assignment = [...existing.assignments, ...(existing.elsewhere ?? [])].find(held => theirs(held) &&
+            typeof held.properties.policyDefinitionId === 'string' &&
+            (0,foldCase/* foldCase */.SP)(held.properties.policyDefinitionId) === target);
+        return assignment && `the policy assignment ${assignment.name} (${assignment.id})`;
+    }
+    return undefined;
+}
 function planDeployment(desired, existing, options) {
     const definitions = byName(existing.definitions);
     const initiatives = byName(existing.initiatives);
@@ -3154,14 +3230,17 @@ function planDeployment(desired, existing, options) {
         for (const resource of resources) {
             if (wanted.has((0,foldCase/* foldCase */.SP)(resource.name)) || (0,azure_desired/* ownerOf */.bf)(resource) !== options.owner)
                 continue;
+            const holder = options.prune ? heldBy(kind, resource.id, existing, options.owner) : undefined;
             items.push({
                 kind,
                 name: resource.name,
                 id: resource.id,
-                action: options.prune ? 'delete' : 'orphan',
-                reason: options.prune
-                    ? `owned by '${options.owner}' and no longer in the pack`
-                    : `owned by '${options.owner}' and no longer in the pack; --prune deletes it`
+                action: options.prune && holder === undefined ? 'delete' : 'orphan',
+                reason: holder !== undefined
+                    ? `owned by '${options.owner}' and no longer in the pack, but ${holder}, which cmk-guard does not own, references it, and Azure refuses to delete a ${NOUN[kind]} while anything does: it is kept. Remove that reference, and deploy --prune deletes it`
+                    : options.prune
+                        ? `owned by '${options.owner}' and no longer in the pack`
+                        : `owned by '${options.owner}' and no longer in the pack; --prune deletes it`
             });
         }
     };
@@ -3332,6 +3411,16 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 
 
 
+/** `Namespace/type[/child\u2026]` of a resource id in a resource group, or undefined for any other id. */
+function resourceTypeOf(id) {
+    const found = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/([^/]+)\/(.+)$/i.exec(id);
+    if (found === null || /\/providers\//i.test(found[2]))
+        return undefined;
+    const steps = found[2].split('/');
+    if (steps.length % 2 !== 0 || steps.some(step => step === ''))
+        return undefined;
+    return [found[1], ...steps.filter((_, i) => i % 2 === 0)].join('/');
+}
 /** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
 function publishScopes(scope, assignmentScope) {
     const definitions = (0,azure_scope/* parseDefinitionScope */.R5)(scope, '--scope');
@@ -3394,6 +3483,24 @@ async function publishCompiled(compiled, request) {
         // assignmentScopeValidation DoNotValidate (meant for what is about to move under it).
         const within = await searches.widen(`the management groups and subscriptions under ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`, "Every exemption is written with Azure's default scope validation, which refuses one outside the assignment's scope.", () => containment(connection, assignmentScope), () => true);
         made.exemptions = made.exemptions.map(e => within(e.scope) ? e : { ...e, properties: { ...e.properties, assignmentScopeValidation: 'DoNotValidate' } });
+        // An exception that names by id a resource Azure no longer holds: Azure refuses an exemption there (404
+        // ResourceNotFound, or ResourceGroupNotFound) at every deploy. Resource Graph lists what the scope holds.
+        const ruled = new Set((made.types ?? []).map(type => (0,foldCase/* foldCase */.SP)(type)));
+        const named = made.exemptions.filter(e => {
+            const type = resourceTypeOf(e.scope);
+            return type !== undefined && ruled.has((0,foldCase/* foldCase */.SP)(type)) && within(e.scope);
+        });
+        if (named.length) {
+            const types = [...new Set(named.map(e => resourceTypeOf(e.scope)))];
+            const rows = await searches.widen(`whether the resources the exceptions name by id are in ${(0,azure_scope/* shortScope */.ZD)(assignmentScope)}`, 'An exemption on a resource that is gone is written all the same, and Azure refuses it.', () => new ResourceGraph(connection).resources(assignmentScope, types), undefined);
+            if (rows !== undefined) {
+                const held = new Set(rows.map(row => (0,foldCase/* foldCase */.SP)(String(row.id))));
+                const gone = new Set(named.filter(e => !held.has((0,foldCase/* foldCase */.SP)(e.scope))));
+                for (const e of gone)
+                    made.notes.push(`${e.source}: ${e.scope} is not in Azure (Resource Graph does not list it), so no exemption is written on it: Azure refuses one on a resource that does not exist. Take it out of the exception once it is gone for good.`);
+                made.exemptions = made.exemptions.filter(e => !gone.has(e));
+            }
+        }
         log(`Reading the exemptions of ${desired.assignment.id}.`);
         // All of them: a same-named exemption of another assignment is updated (or a conflict), not created over.
         const held = await exemptions.affecting(assignmentScope);
@@ -3558,12 +3665,13 @@ class ComplianceStates {
         }
     }
     /**
-     * The subscriptions under `scope` (itself, for a subscription): from Resource Graph, or, where the endpoint
-     * does not offer it, from the Management Groups API's descendants.
+     * The subscriptions under `scope` (itself, for a subscription), with their states where Resource Graph gives
+     * them: from Resource Graph, or, where the endpoint does not offer it, from the Management Groups API's
+     * descendants (which give none).
      */
     async subscriptionsOf(scope) {
         try {
-            return await new ResourceGraph(this.connection).subscriptions(scope);
+            return await new ResourceGraph(this.connection).subscriptionStates(scope);
         }
         catch (error) {
             if (!notOffered(error))
@@ -3571,48 +3679,79 @@ class ComplianceStates {
             const subscription = /^\/subscriptions\/([^/]+)$/i;
             return (await descendants(this.connection, scope)).flatMap(id => {
                 const found = subscription.exec(id)?.[1];
-                return found === undefined ? [] : [(0,foldCase/* foldCase */.SP)(found)];
+                return found === undefined ? [] : [{ id: (0,foldCase/* foldCase */.SP)(found) }];
             });
         }
     }
     /**
      * Starts an on-demand evaluation of every subscription (or the resource group) in `scope` and
-     * waits until each has ended, or `timeoutMs` has passed in all.
+     * waits until each has ended, or `timeoutMs` has passed in all. A subscription that cannot take a write (its
+     * state is `Disabled`, `Deleted` or `Expired`, or Azure answers that it is read-only) is not scanned, and the
+     * log says so: Azure Policy does not evaluate it either. The scans are waited for together, so the wait is the
+     * longest scan's, not their sum.
      */
     async scan(scope, options) {
         const deadline = Date.now() + options.timeoutMs;
-        const targets = scope.kind === 'resourceGroup'
-            ? [`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`]
-            : (await this.subscriptionsOf(scope)).map(id => `/subscriptions/${id}`);
+        const log = options.log ?? (() => undefined);
+        const targets = [];
+        if (scope.kind === 'resourceGroup') {
+            targets.push(`/subscriptions/${scope.subscription}/resourceGroups/${scope.resourceGroup}`);
+        }
+        else {
+            for (const { id, state } of await this.subscriptionsOf(scope)) {
+                if (state !== undefined && READ_ONLY_STATES.test(state))
+                    log(`Not scanned: subscription ${id} is ${state}, and Azure takes no write there.`);
+                else
+                    targets.push(`/subscriptions/${id}`);
+            }
+        }
         if (targets.length === 0) {
-            throw new ArmError(`${(0,azure_scope/* shortScope */.ZD)(scope)} holds no subscription the identity can read, so there is nothing to scan; check the scope and the identity's Reader role.`, undefined, 'NoSubscriptions', '');
+            throw new ArmError(`${(0,azure_scope/* shortScope */.ZD)(scope)} holds no subscription the identity can read and Azure can scan, so there is nothing to scan; check the scope and the identity's Reader role.`, undefined, 'NoSubscriptions', '');
         }
         const rest = this.connection.rest;
         // Started a few at a time: a group of hundreds of subscriptions is not a burst Resource Manager throttles.
-        const started = [];
+        const answers = [];
         await runBounded(targets, DEFAULT_CONCURRENCY, async (target, index) => {
-            const answer = await rest.send({
-                method: 'POST',
-                path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
-                apiVersion: POLICY_INSIGHTS_API_VERSION,
-                expect: [200, 202],
-                doing: `starting a compliance scan of ${target}`
-            });
-            options.log?.(answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`);
-            started[index] = { target, answer };
+            let answer;
+            try {
+                answer = await rest.send({
+                    method: 'POST',
+                    path: `${target}/providers/Microsoft.PolicyInsights/policyStates/latest/triggerEvaluation`,
+                    apiVersion: POLICY_INSIGHTS_API_VERSION,
+                    expect: [200, 202],
+                    doing: `starting a compliance scan of ${target}`
+                });
+            }
+            catch (error) {
+                // A subscription disabled since Resource Graph indexed it (or where it gives no state).
+                if (error instanceof ArmError && error.status === 409 && READ_ONLY_CODES.test(error.code ?? '')) {
+                    log(`Not scanned: ${target} is read-only (Azure answered ${error.code}).`);
+                    return;
+                }
+                throw error;
+            }
+            log(answer.status === 200 ? `The scan of ${target} is already done.` : `Started a compliance scan of ${target}.`);
+            answers[index] = { target, answer };
         });
-        for (const { target, answer } of started) {
-            const remaining = deadline - Date.now();
+        const started = answers.filter(found => found !== undefined);
+        // Polled together, a bounded number at a time: a wait is mostly the pause its answer asks for.
+        await runBounded(started, SCANS_POLLED_AT_ONCE, async ({ target, answer }) => {
             await rest.waitForOperation(answer, {
-                timeoutMs: Math.max(remaining, 1),
+                timeoutMs: Math.max(deadline - Date.now(), 1),
                 doing: `waiting for the compliance scan of ${target} (the scan timeout is ${Math.round(options.timeoutMs / 1000)} s)`,
                 apiVersion: POLICY_INSIGHTS_API_VERSION,
                 defaultWaitMs: 30_000
             });
-            options.log?.(`The compliance scan of ${target} has ended.`);
-        }
+            log(`The compliance scan of ${target} has ended.`);
+        });
     }
 }
+/** How many scans are waited for at once (each poll is one request after a pause of about 30 s). */
+const SCANS_POLLED_AT_ONCE = 64;
+/** The states of a subscription that takes no write ("Enabled, Warned, PastDue, Disabled, and Deleted", and Expired). */
+const READ_ONLY_STATES = /^(?:Disabled|Deleted|Expired)$/i;
+/** What Azure answers (409) for a write to a subscription that is read-only. */
+const READ_ONLY_CODES = /^(?:ReadOnlyDisabledSubscription|SubscriptionNotEnabled|ReadOnlyExpiredSubscription)$/i;
 
 // EXTERNAL MODULE: ./src/model/exemption.ts
 var exemption = __webpack_require__(7934);

@@ -474,9 +474,9 @@ function shortScope(scope) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7206);
-/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4031);
-/* harmony import */ var _report_files_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(561);
-/* harmony import */ var _report_stream_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9820);
+/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4031);
+/* harmony import */ var _report_files_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(561);
+/* harmony import */ var _report_stream_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9820);
 
 
 
@@ -498,7 +498,7 @@ const EXIT_USAGE = 2;
 function printUserError(io, error) {
     const errors = error instanceof _model_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserErrors */ .tQ ? error.errors : [error];
     for (const e of errors)
-        io.stderr(`cmk-guard: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_4__/* .escapeTerminal */ .en)(e.describe(io.cwd))}\n`);
+        io.stderr(`cmk-guard: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .escapeTerminal */ .en)(e.describe(io.cwd))}\n`);
 }
 /**
  * Prints a report, or writes it to `--output` atomically: an interrupted run leaves the
@@ -509,11 +509,11 @@ function printOrWrite(text, output, io) {
         if (typeof text === 'string')
             io.stdout(text);
         else
-            (0,_report_stream_js__WEBPACK_IMPORTED_MODULE_3__/* .writeChunks */ .a7)(text, io.stdout);
+            (0,_report_stream_js__WEBPACK_IMPORTED_MODULE_4__/* .writeChunks */ .a7)(text, io.stdout);
         return;
     }
     try {
-        (0,_report_files_js__WEBPACK_IMPORTED_MODULE_2__/* .writeFileAtomic */ .Z)(node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, output), text);
+        (0,_report_files_js__WEBPACK_IMPORTED_MODULE_3__/* .writeFileAtomic */ .Z)(node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, output), text);
     }
     catch (error) {
         if (error instanceof _model_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo)
@@ -1447,7 +1447,7 @@ function withContext(reason, { expression, offset }) {
 }
 
 // EXTERNAL MODULE: ./src/model/limits.ts
-var limits = __webpack_require__(817);
+var model_limits = __webpack_require__(817);
 ;// CONCATENATED MODULE: ./src/expr/parse.ts
 
 
@@ -1545,13 +1545,13 @@ function isIdentifierPart(c) {
     return isIdentifierStart(c) || isDigit(c);
 }
 /** Deeper than this, an expression is refused rather than risking the parser's stack on hostile input (`limit('expressionDepth')`). */
-const MAX_EXPRESSION_DEPTH = limits/* DEFAULT_LIMITS */.dR.expressionDepth;
+const MAX_EXPRESSION_DEPTH = model_limits/* DEFAULT_LIMITS */.dR.expressionDepth;
 class Parser {
     text;
     limit;
     pos = 1;
     depth = 0;
-    maxDepth = (0,limits/* limit */.AB)('expressionDepth');
+    maxDepth = (0,model_limits/* limit */.AB)('expressionDepth');
     constructor(text, 
     /** Offset of the closing `]` of the whole expression. */
     limit) {
@@ -1570,7 +1570,7 @@ class Parser {
     }
     chain() {
         if (++this.depth > this.maxDepth) {
-            throw this.error(`The expression nests more than ${this.maxDepth} levels deep (${limits/* LIMIT_VARIABLES */.OZ.expressionDepth}).`);
+            throw this.error(`The expression nests more than ${this.maxDepth} levels deep (${model_limits/* LIMIT_VARIABLES */.OZ.expressionDepth}).`);
         }
         try {
             return this.chainAt();
@@ -1898,6 +1898,12 @@ function evalCall(expr, ctx) {
         return result;
     }
     catch (error) {
+        // A value past what JavaScript can hold (a text of a billion characters): the function's, at its place. Told
+        // apart from a stack overflow (a RangeError too) by plain comparisons: with no stack left, a regular expression
+        // throws again.
+        if (error instanceof RangeError &&
+            (error.message === 'Invalid string length' || error.message === 'Invalid array length'))
+            throw located(new ExpressionError(`The template function '${def.name}' builds a value larger than cmk-guard can hold (${error.message.toLowerCase()}).`), expr.start);
         throw located(error, expr.start);
     }
 }
@@ -2188,13 +2194,18 @@ function compileString(text, site) {
         parameters,
         parametersOnly,
         get(rt) {
+            const missing = rt.missingReads;
             try {
                 return evaluate(expr, rt.expr);
             }
             catch (error) {
-                if (error instanceof ExpressionError)
-                    return new model_value/* Unknown */.$r(`the expression ${text} failed: ${error.message}`);
-                throw error;
+                if (!(error instanceof ExpressionError))
+                    throw error;
+                // Failing after reading a field the resource does not hold, it may fail only for want of what Azure fills
+                // into the request: unknown, not Azure's failure.
+                if (rt.missingReads > missing)
+                    return new model_value/* Unknown */.$r(`the expression ${text}, which fails on a field this resource does not hold (${error.message})`);
+                return new model_value/* EvaluationFailure */.dB(`the expression ${text} failed: ${error.message}`);
             }
         }
     };
@@ -2595,12 +2606,56 @@ function shortName(resource) {
     const slash = resource.name.lastIndexOf('/');
     return slash < 0 ? resource.name : resource.name.slice(slash + 1);
 }
+/**
+ * The names of the last resource an id names, parents first: `/subscriptions/s/resourceGroups/g/providers/
+ * Microsoft.Sql/servers/srv1/databases/db1` gives [srv1, db1]; an extension resource's id (`\u2026/providers/X/y/n/
+ * providers/Z/w/m`) gives only the chain after the last provider, [m]. Undefined for an id that names no resource
+ * under a provider (a subscription, a resource group) or that is not of that shape.
+ */
+function nameChainOf(id) {
+    const segments = id.split('/');
+    if (segments[0] !== '')
+        return undefined;
+    let chain;
+    let i = 1;
+    // Pairs of (type, name) from the start; `providers` where a type would be begins a provider's chain.
+    while (i < segments.length) {
+        if ((0,model_foldCase/* foldCase */.SP)(segments[i]) === 'providers') {
+            if (i + 3 >= segments.length)
+                return undefined;
+            chain = [];
+            i += 2;
+            continue;
+        }
+        if (i + 1 >= segments.length || segments[i] === '' || segments[i + 1] === '')
+            return undefined;
+        chain?.push(segments[i + 1]);
+        i += 2;
+    }
+    return chain && chain.length > 0 ? chain : undefined;
+}
+/**
+ * `fullName`: "the resource name prepended by any parent resource names (for example myServer/myDatabase)"
+ * (definition-structure-policy-rule#fields). A template's resource and a listing's (`az resource list`) already carry
+ * it as their name; a resource read as its GET returns it (a snapshot, a live scope) carries only its own name
+ * (`db1`), and its parents' names are in its id. A name that already holds a `/` is taken as the full name.
+ */
+function fullNameOf(resource) {
+    const { name } = resource;
+    if (name.includes('/'))
+        return name;
+    const chain = nameChainOf(resource.id);
+    if (chain === undefined || chain.length < 2 || (0,model_foldCase/* foldCase */.SP)(chain[chain.length - 1]) !== (0,model_foldCase/* foldCase */.SP)(name))
+        return name;
+    chain[chain.length - 1] = name;
+    return chain.join('/');
+}
 function readResourceField(resource, source) {
     switch (source) {
         case 'name':
             return shortName(resource);
         case 'fullName':
-            return resource.name;
+            return fullNameOf(resource);
         case 'type':
             return resource.type;
         case 'id':
@@ -3177,7 +3232,114 @@ function toFinding(def, resource, evaluation) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/count.ts
+/**
+ * count expressions: how many members of a `[*]` field (field count) or of an array (value count)
+ * satisfy `where`, compared to a target with any condition operator. In each iteration the
+ * counted member stands in for the whole array (`field('x[*]')` gives a one-member array,
+ * `current()` the member). With unknown members the count is a range; the comparison is decided
+ * when it comes out the same for every count in the range.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count
+ */
+
+
+/**
+ * "Value count expression iteration count: 100. Nested Value count expressions also include the iteration
+ * count of the parent expression." (Policy rule limits, enforced when a definition is created or assigned.) A
+ * value count inside others iterates once for each iteration of theirs, so its count is its members times the
+ * iterations of the value counts around it.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-rule-limits
+ */
+const VALUE_COUNT_ITERATIONS = 100;
+/**
+ * The iterations of a value count about to run over `members` items, with those of the value counts around it
+ * (`rt.scopes`): what VALUE_COUNT_ITERATIONS bounds.
+ */
+function valueCountIterations(rt, members) {
+    for (let i = rt.scopes.length - 1; i >= 0; i--) {
+        const parent = rt.scopes[i];
+        if (parent.kind === 'value')
+            return members * (parent.iterations ?? 1);
+    }
+    return members;
+}
+/**
+ * The caller's bound on the work of counts (the file's evaluation time): called every COUNT_STEPS iterations of
+ * any count, nested or not, while `withCountCheckpoint` runs. A field count over a resource's arrays has no
+ * limit in Azure (the resource provider bounds the arrays), so one count nested in another over arrays of
+ * 10,000 members is 10^8 iterations for one resource: the checkpoint ends it with the file's LimitError.
+ */
+let countCheckpoint;
+let countSteps = 0;
+const COUNT_STEPS = 1024;
+/** Runs `action` with `checkpoint` called every COUNT_STEPS iterations of a count. */
+function withCountCheckpoint(checkpoint, action) {
+    const saved = countCheckpoint;
+    countCheckpoint = checkpoint;
+    try {
+        return action();
+    }
+    finally {
+        countCheckpoint = saved;
+    }
+}
+function countMembers(rt, members, scope, where, iterations) {
+    if (!where)
+        return { min: members.length, max: members.length };
+    let min = 0;
+    let max = 0;
+    let unknown;
+    const frame = { ...scope, current: undefined, iterations };
+    rt.scopes.push(frame);
+    try {
+        for (const member of members) {
+            if (countCheckpoint && ++countSteps % COUNT_STEPS === 0)
+                countCheckpoint();
+            frame.current = member;
+            const r = where(rt);
+            // Azure's evaluation fails as a whole where it fails for one member: the count is not known at all.
+            if (r instanceof model_value/* EvaluationFailure */.dB)
+                return { min: 0, max: 0, unknown: r, whole: true };
+            if (r === true) {
+                min++;
+                max++;
+            }
+            else if (r !== false) {
+                max++;
+                unknown ??= r;
+            }
+        }
+    }
+    finally {
+        rt.scopes.pop();
+    }
+    return { min, max, unknown };
+}
+/** The members a field count iterates: the `[*]` selection, relative to the enclosing count when it is inside one. */
+function fieldMembers(start, steps, from) {
+    const selected = walk(start, steps, from);
+    if (selected instanceof Collection)
+        return selected;
+    if (selected instanceof model_value/* Unknown */.$r)
+        return new Collection([], selected);
+    return new Collection(selected === undefined ? [] : [selected]);
+}
+/** Compares a count range with the target: decided when every count in the range gives the same answer. */
+function compareCount(count, op, expected) {
+    if (count.whole && count.unknown)
+        return count.unknown;
+    const first = op.test(count.min, expected);
+    if (typeof first !== 'boolean')
+        return first;
+    for (let n = count.min + 1; n <= count.max; n++) {
+        if (op.test(n, expected) !== first)
+            return count.unknown ?? new model_value/* Unknown */.$r('the count');
+    }
+    return first;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/order.ts
+
 
 
 
@@ -3188,6 +3350,10 @@ const where = (position) => position ? `${position.file.replace(/^.*[\\/]/, '')}
  * order and grain, and returns a finding for each applicable pair, grouped by definition.
  */
 function evaluateInOrder(defs, resources, options = {}) {
+    // The checkpoint is read inside counts too: one count nested in another can be most of a file's work.
+    return withCountCheckpoint(options.checkpoint, () => evaluateAll(defs, resources, options));
+}
+function evaluateAll(defs, resources, options) {
     const parameters = defs.map(def => (options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined));
     const effectOptions = parameters.map(p => ({ parameters: p }));
     // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
@@ -5513,9 +5679,9 @@ const stringFunctions = [
             }
             const total = intArg('padLeft', args, 1);
             // A deployment template is at most 4 MB: no real value is longer, and a hostile one must not exhaust memory.
-            const most = (0,limits/* limit */.AB)('stringLength');
+            const most = (0,model_limits/* limit */.AB)('stringLength');
             if (total > most) {
-                throw new ExpressionError(`The template function 'padLeft' was asked for ${total} characters; the most cmk-guard holds is ${most} (${limits/* LIMIT_VARIABLES */.OZ.stringLength}).`);
+                throw new ExpressionError(`The template function 'padLeft' was asked for ${total} characters; the most cmk-guard holds is ${most} (${model_limits/* LIMIT_VARIABLES */.OZ.stringLength}).`);
             }
             const pad = args.length > 2 ? stringArg('padLeft', args, 2) : ' ';
             if (pad.length !== 1) {
@@ -5534,7 +5700,14 @@ const stringFunctions = [
             const to = stringArg('replace', args, 2);
             if (from === '')
                 throw new ExpressionError("The template function 'replace' cannot replace an empty string.");
-            return text.split(from).join(to);
+            const pieces = text.split(from);
+            // Each occurrence grows the text by what replaces it: a hostile template must not exhaust memory.
+            const total = text.length + (pieces.length - 1) * (to.length - from.length);
+            const most = (0,model_limits/* limit */.AB)('stringLength');
+            if (total > most) {
+                throw new ExpressionError(`The template function 'replace' would build ${total} characters; the most cmk-guard holds is ${most} (${model_limits/* LIMIT_VARIABLES */.OZ.stringLength}).`);
+            }
+            return pieces.join(to);
         }
     }),
     defineFunction({
@@ -5642,67 +5815,6 @@ const standardFunctions = [
     ...lambdaFunctions,
     ...cidrFunctions
 ];
-
-;// CONCATENATED MODULE: ./src/engine/count.ts
-/**
- * count expressions: how many members of a `[*]` field (field count) or of an array (value count)
- * satisfy `where`, compared to a target with any condition operator. In each iteration the
- * counted member stands in for the whole array (`field('x[*]')` gives a one-member array,
- * `current()` the member). With unknown members the count is a range; the comparison is decided
- * when it comes out the same for every count in the range.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#count
- */
-
-
-function countMembers(rt, members, scope, where) {
-    if (!where)
-        return { min: members.length, max: members.length };
-    let min = 0;
-    let max = 0;
-    let unknown;
-    const frame = { ...scope, current: undefined };
-    rt.scopes.push(frame);
-    try {
-        for (const member of members) {
-            frame.current = member;
-            const r = where(rt);
-            if (r === true) {
-                min++;
-                max++;
-            }
-            else if (r !== false) {
-                max++;
-                unknown ??= r;
-            }
-        }
-    }
-    finally {
-        rt.scopes.pop();
-    }
-    return { min, max, unknown };
-}
-/** The members a field count iterates: the `[*]` selection, relative to the enclosing count when it is inside one. */
-function fieldMembers(start, steps, from) {
-    const selected = walk(start, steps, from);
-    if (selected instanceof Collection)
-        return selected;
-    if (selected instanceof model_value/* Unknown */.$r)
-        return new Collection([], selected);
-    return new Collection(selected === undefined ? [] : [selected]);
-}
-/** Compares a count range with the target: decided when every count in the range gives the same answer. */
-function compareCount(count, op, expected) {
-    if (count.whole && count.unknown)
-        return count.unknown;
-    const first = op.test(count.min, expected);
-    if (typeof first !== 'boolean')
-        return first;
-    for (let n = count.min + 1; n <= count.max; n++) {
-        if (op.test(n, expected) !== first)
-            return count.unknown ?? new model_value/* Unknown */.$r('the count');
-    }
-    return first;
-}
 
 ;// CONCATENATED MODULE: ./src/engine/logic.ts
 /**
@@ -6126,6 +6238,14 @@ const matchInsensitively = make('matchInsensitively', true, false);
 const notMatchInsensitively = make('notMatchInsensitively', true, true);
 
 ;// CONCATENATED MODULE: ./src/engine/operators/ordering.ts
+/**
+ * less / lessOrEquals / greater / greaterOrEquals: numbers numerically, strings case-insensitively
+ * (ISO dates and api-versions order as text). A missing field does not satisfy the condition. Two values that
+ * cannot be ordered (a string against a number that is not numeric, a boolean, an object) fail the evaluation:
+ * "if the property type doesn't match the condition type, an error is thrown", an implicit deny.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
+ */
+
 
 
 function ordering_make(name, holds) {
@@ -6136,7 +6256,11 @@ function ordering_make(name, holds) {
             if (u)
                 return u;
             const c = compareOrder(actual, expected);
-            return c !== undefined && holds(c);
+            if (c !== undefined)
+                return holds(c);
+            if (actual === undefined || actual === null || expected === null)
+                return false;
+            return new model_value/* EvaluationFailure */.dB(`${name} compares ${JSON.stringify(actual)} with ${JSON.stringify(expected)}, values of types that do not order`);
         }
     };
 }
@@ -6564,13 +6688,33 @@ class Compiler {
             scope = { kind: 'value', steps: [], name: (0,model_foldCase/* foldCase */.SP)(name) };
         }
         const where = whereKey === undefined ? undefined : this.condition(spec[whereKey], `${path}.${whereKey}`, [...scopes, scope]);
+        if (scope.kind === 'field') {
+            return rt => {
+                const selected = members(rt);
+                if (selected.unknown)
+                    return { min: 0, max: 0, unknown: selected.unknown, whole: true };
+                return countMembers(rt, selected.items, scope, where);
+            };
+        }
+        const literal = spec[valueKey];
+        if (Array.isArray(literal) && literal.length > VALUE_COUNT_ITERATIONS) {
+            throw this.error(tooManyIterations(literal.length), `${path}.${valueKey}`);
+        }
+        const valuePath = `${path}.${valueKey}`;
         return rt => {
             const selected = members(rt);
             if (selected.unknown)
                 return { min: 0, max: 0, unknown: selected.unknown, whole: true };
-            return countMembers(rt, selected.items, scope, where);
+            // Azure refuses the definition (or its assignment) past the limit: so is it here, on this resource.
+            const iterations = valueCountIterations(rt, selected.items.length);
+            if (iterations > VALUE_COUNT_ITERATIONS)
+                throw this.error(tooManyIterations(iterations), valuePath);
+            return countMembers(rt, selected.items, scope, where, iterations);
         };
     }
+}
+function tooManyIterations(iterations) {
+    return `this value count iterates ${iterations} times, with the value counts around it; Azure Policy allows at most ${VALUE_COUNT_ITERATIONS} ("Value count expression iteration count", which includes the iterations of the value counts it is inside), and refuses a definition or assignment past it.`;
 }
 function compileCondition(node, path, c) {
     return new Compiler(c).condition(node, path, []);
@@ -6603,7 +6747,9 @@ function compileCountRange(spec, path, c) {
  * these special cases from the same page:
  * - only `kind` conditions, or only `name` conditions: applies to every resource;
  * - only `type` and `kind`, or only `type` and `name`: only `type` counts;
- * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`.
+ * - `type`, `kind` and others: `type` and `kind` count; `type`, `name` and others: `type` and `name`;
+ * - "When any conditions (including deployment parameters) include a location condition: Won't be applicable to
+ *   subscriptions" (hasLocationCondition).
  */
 
 
@@ -6700,6 +6846,32 @@ function applicabilityCondition(rule) {
         return negated ? { anyOf: [] } : { allOf: [] };
     };
     return build(rule, false);
+}
+/**
+ * Whether the `if` has a location condition (a `field: "location"` condition anywhere in it, under `not` too), which
+ * makes a definition of any effect but the IfNotExists ones "not applicable to subscriptions" (the page's special
+ * cases). A `value` condition that reads `field('location')` through an expression is not counted: the page does not
+ * say it is one.
+ */
+function hasLocationCondition(rule) {
+    if (!(0,model_value/* isObject */.Gv)(rule))
+        return false;
+    const obj = rule;
+    const logical = Object.keys(obj).find(k => LOGICAL.includes((0,model_foldCase/* foldCase */.SP)(k)));
+    if (logical) {
+        const inner = obj[logical];
+        return (Array.isArray(inner) ? inner : [inner]).some(hasLocationCondition);
+    }
+    if (applicability_keyOf(obj, 'count') !== undefined)
+        return false;
+    const fieldKey = applicability_keyOf(obj, 'field');
+    const field = fieldKey === undefined ? undefined : obj[fieldKey];
+    return typeof field === 'string' && (0,model_foldCase/* foldCase */.SP)(field) === 'location';
+}
+const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
+/** Whether a resource type is a subscription's, which a rule with a location condition does not apply to. */
+function isSubscriptionType(type) {
+    return type.length === SUBSCRIPTION_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === SUBSCRIPTION_TYPE;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/modifiable.ts
@@ -7269,7 +7441,7 @@ class Generator {
             return undefined;
         if (ref.source !== 'json') {
             // The resource's own attributes, read as `readResourceField` reads them.
-            const attribute = { type: 'resource.type', id: 'resource.id', fullName: 'resource.name' }[ref.source];
+            const attribute = { type: 'resource.type', id: 'resource.id' }[ref.source];
             return { kind: 'value', expression: attribute ?? `readField(resource, ${this.constant(ref.source)})` };
         }
         const firstAll = ref.steps.findIndex(s => s.kind === 'all');
@@ -7944,6 +8116,18 @@ function functions_text(fn, value) {
         throw new ExpressionError(`The template function '${fn}' expects a string argument.`);
     return value;
 }
+/**
+ * What requestContext().apiVersion reads on an existing resource: a stand-in for the resource type's latest
+ * api-version, which Azure's compliance scan uses and which cmk-guard does not know (no catalog of api-versions per
+ * type ships with it). It is a date later than any real api-version (api-versions are release dates, some with a
+ * `-preview` suffix), so it orders as the latest would against any version a definition names: `less` and
+ * `lessOrEquals` are false, `greater` and `greaterOrEquals` true, in a condition and in the less()/greater()
+ * functions alike; `equals` a named version is false and `notEquals` true, taking the latest to be newer than any
+ * version a definition names. That holds for every built-in that reads it (they name versions a type had when the
+ * definition was written, to tell old requests from new); it would not for a definition that names a version later
+ * than the type's latest, or the latest itself with `equals`, which this stand-in cannot tell.
+ */
+const LATEST_API_VERSION = '9999-12-31';
 const refs = new Map();
 function ref(name, aliases) {
     if (aliases)
@@ -7993,6 +8177,8 @@ const policyFunctions = [
             const rt = runtime(ctx.data);
             const r = ref(functions_text('field', args[0]), rt.aliases);
             const selected = runtimeFieldValue(rt, r);
+            if (selected === undefined || selected === null)
+                rt.missingReads++;
             // Inside a count over this alias, the counted member stands for the array: a one-member array.
             if (r.wildcard && !(selected instanceof Collection))
                 return selected === undefined ? [] : [selected];
@@ -8007,21 +8193,27 @@ const policyFunctions = [
             const rt = runtime(ctx.data);
             if (rt.scopes.length === 0)
                 throw new ExpressionError("The template function 'current' can be used only inside a count's 'where'.");
+            // What the member does not hold reads as null, and counts as a missing read (Runtime.missingReads).
+            const held = (value) => {
+                if (value === undefined || value === null)
+                    rt.missingReads++;
+                return value ?? null;
+            };
             if (args.length === 0)
-                return rt.scopes[rt.scopes.length - 1].current ?? null;
+                return held(rt.scopes[rt.scopes.length - 1].current);
             const name = functions_text('current', args[0]);
             const lower = (0,model_foldCase/* foldCase */.SP)(name);
             for (let i = rt.scopes.length - 1; i >= 0; i--) {
                 const scope = rt.scopes[i];
                 if (scope.kind === 'value' && scope.name === lower)
-                    return scope.current ?? null;
+                    return held(scope.current);
             }
             const steps = name.includes('/') ? ref(name, rt.aliases).steps : parsePath(name);
             for (let i = rt.scopes.length - 1; i >= 0; i--) {
                 const scope = rt.scopes[i];
                 if (scope.kind === 'field' && isPrefix(scope.steps, steps)) {
                     const v = walk(scope.current, steps, scope.steps.length);
-                    return v instanceof Collection ? asFunctionValue(v) : v === undefined ? null : v;
+                    return v instanceof Collection ? asFunctionValue(v) : held(v);
                 }
             }
             throw new ExpressionError(`No count iterates over '${name}' here.`);
@@ -8041,13 +8233,23 @@ const policyFunctions = [
             };
         }
     }),
+    /**
+     * requestContext().apiVersion: a template's resource is a request, sent with the api-version it declares. An existing
+     * resource (a snapshot's, a live scope's) is evaluated as Azure's compliance scan evaluates it: "The latest API
+     * version is always used during compliance evaluation on existing resources" (definition-structure-policy-rule#
+     * policy-functions), whatever api-version the snapshot recorded. See LATEST_API_VERSION.
+     */
     defineFunction({
         name: 'requestContext',
         minArgs: 0,
         maxArgs: 0,
         call(_args, ctx) {
-            const rt = runtime(ctx.data);
-            return { apiVersion: rt.resource.apiVersion ?? new model_value/* Unknown */.$r(`the api-version of ${rt.resource.type}`) };
+            const { resource } = runtime(ctx.data);
+            // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
+            const identity = new model_value/* Unknown */.$r('the identity that sends the request (requestContext().identity)');
+            if (resource.origin !== 'template')
+                return { apiVersion: LATEST_API_VERSION, identity };
+            return { apiVersion: resource.apiVersion ?? new model_value/* Unknown */.$r(`the api-version of ${resource.type}`), identity };
         }
     }),
     defineFunction({
@@ -8159,13 +8361,14 @@ function nameMatcher(wanted, evaluated) {
         const parent = lower.slice(0, -1);
         const depth = lower.split('/').length;
         return r => {
-            const full = (0,model_foldCase/* foldCase */.SP)(r.name);
+            const full = (0,model_foldCase/* foldCase */.SP)(fullNameOf(r));
             return full.startsWith(parent) && full.split('/').length === depth;
         };
     }
-    const childOfEvaluated = `${(0,model_foldCase/* foldCase */.SP)(evaluated.name)}/${lower}`;
+    // Full names, as fullName reads them: a snapshot's child carries only its short name.
+    const childOfEvaluated = `${(0,model_foldCase/* foldCase */.SP)(fullNameOf(evaluated))}/${lower}`;
     return r => {
-        const full = (0,model_foldCase/* foldCase */.SP)(r.name);
+        const full = (0,model_foldCase/* foldCase */.SP)(fullNameOf(r));
         return full === lower || full === childOfEvaluated || (0,model_foldCase/* foldCase */.SP)(shortName(r)) === lower;
     };
 }
@@ -8213,6 +8416,11 @@ class Runtime {
     aliases;
     json;
     scopes = [];
+    /**
+     * How many times `field()` or `current()` read what the resource does not hold: an expression that fails after
+     * such a read may fail for want of what Azure fills into the request (a child's location), not in Azure.
+     */
+    missingReads = 0;
     context;
     constructor(resource, 
     /** Parameter values by lower-cased name. */
@@ -8446,6 +8654,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
+
 
 
 
@@ -8726,6 +8935,10 @@ function loadDefinition(src, options = {}) {
     };
     const condition = compileCondition(ruleObj.if, at('policyRule.if'), compiler);
     const applies = compileApplicability(ruleObj.if, at('policyRule.if'), compiler);
+    // A rule with a location condition does not apply to subscriptions, for every effect but the IfNotExists ones
+    // (applicability.ts).
+    const locationCondition = hasLocationCondition(ruleObj.if);
+    const notForSubscription = (type) => locationCondition && isSubscriptionType(type);
     const gate = typeGate(ruleObj.if);
     const gateLeaf = typeGateLeaf(ruleObj.if);
     // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
@@ -8737,8 +8950,13 @@ function loadDefinition(src, options = {}) {
         mode.kind === 'indexed' &&
         gate &&
         gate.size > 0 &&
-        [...gate].every(t => !(0,modes/* isIndexedType */.CJ)(t)))
+        [...gate].every(t => !(0,modes/* isIndexedType */.CJ)(t)) &&
+        ![...gate].every(t => (0,modes/* isExemptType */.UO)(t)))
         notes.push(`mode Indexed evaluates only resource types that support tags and location, and by the tag-support page none of the types the "if" requires does (${[...gate].join(', ')}): the definition applies to no resource here, nor, by Azure Policy's documentation, in Azure; mode All evaluates them.`);
+    // A rule about types Azure Policy never evaluates (Microsoft.Resources/templateSpecs, say) loads, as Azure accepts
+    // it, and never reports, in any mode.
+    if (gate && gate.size > 0 && [...gate].every(t => (0,modes/* isExemptType */.UO)(t)))
+        notes.push(`Azure Policy evaluates none of the types the "if" requires (${[...gate].join(', ')}): it does not evaluate Microsoft.Resources types other than subscriptions and resource groups, nor Microsoft.Billing, Microsoft.Capacity/reservationOrders, Microsoft.Help or Microsoft.Diagnostics types, so the definition applies to no resource here, nor in Azure.`);
     // The same two as one generated function, which resources are evaluated with (the closures stay
     // the reference, and run what the generated code does not write out). It is made when a resource first
     // needs it: the closures above have checked the condition, and a run on a few templates evaluates few of
@@ -8760,18 +8978,21 @@ function loadDefinition(src, options = {}) {
     // What a resource's type alone decides, per type as spelled (there are few distinct ones), by the
     // type's number (modes.ts): the mode does not evaluate it, the `if` cannot hold for it (the gate),
     // or the resource must be read, knowing that the gate's leaf holds ('held') or not.
+    // An exempt type (modes.ts) is one Azure Policy evaluates in no mode.
     const byType = [];
     const typeDecides = (type) => {
-        const { id } = (0,modes/* typeEntry */.FZ)(type);
+        const { id, exempt } = (0,modes/* typeEntry */.FZ)(type);
         let decided = byType[id];
         if (decided === undefined) {
-            decided = !mode.appliesToType(type)
-                ? 'mode'
-                : gate && !gate.has((0,model_foldCase/* foldCase */.SP)(type))
-                    ? 'gate'
-                    : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
-                        ? 'held'
-                        : 'read';
+            decided = exempt
+                ? 'exempt'
+                : !mode.appliesToType(type)
+                    ? 'mode'
+                    : gate && !gate.has((0,model_foldCase/* foldCase */.SP)(type))
+                        ? 'gate'
+                        : gateLeafLength === null || (gateLeafLength !== undefined && type.length === gateLeafLength)
+                            ? 'held'
+                            : 'read';
             // A run with very many spellings of types answers the later ones again each time.
             if (id < 100_000)
                 byType[id] = decided;
@@ -8950,8 +9171,9 @@ function loadDefinition(src, options = {}) {
                 return false;
             if (r === resource)
                 return named !== undefined || wantedType === ownType;
+            // By full names: a snapshot's child carries its short name, its parents' are in its id (fields.ts fullNameOf).
             if (isChildType)
-                return (0,model_foldCase/* foldCase */.SP)(r.name).startsWith(`${(0,model_foldCase/* foldCase */.SP)(resource.name)}/`);
+                return (0,model_foldCase/* foldCase */.SP)(fullNameOf(r)).startsWith(`${(0,model_foldCase/* foldCase */.SP)(fullNameOf(resource))}/`);
             return inScope(r);
         });
         if (candidates.length === 0) {
@@ -9091,7 +9313,7 @@ function loadDefinition(src, options = {}) {
         appliesToType: mode.appliesToType,
         mayApply: (type) => {
             const decided = typeDecides(type);
-            return decided !== 'mode' && decided !== 'gate';
+            return decided !== 'exempt' && decided !== 'mode' && decided !== 'gate';
         },
         resourceTypes: typesOfRule(ruleObj),
         readsRelated: details?.type !== undefined,
@@ -9114,7 +9336,7 @@ function loadDefinition(src, options = {}) {
             const rt = makeRuntime(resource, cachedParameterValues(options.parameters), options);
             const { effect } = resolveEffect(rt);
             const modifier = effect === 'Append' ? appendDetails : effect === 'Modify' ? modifyDetails : undefined;
-            if (!modifier || !mode.appliesToType(resource.type))
+            if (!modifier || !mode.appliesToType(resource.type) || notForSubscription(resource.type))
                 return { holds: false };
             const holds = condition(rt);
             if (holds !== true)
@@ -9129,7 +9351,7 @@ function loadDefinition(src, options = {}) {
             let truth;
             if (plain !== undefined && params === effectParams && !interpret) {
                 const decided = typeDecides(resource.type);
-                if (decided === 'gate')
+                if (decided === 'gate' || notForSubscription(resource.type))
                     return plain.notMatched;
                 if (decided === 'read' || decided === 'held') {
                     truth = (generatedRule ?? generated())(resource, params, options, true, decided === 'held');
@@ -9160,6 +9382,8 @@ function loadDefinition(src, options = {}) {
             if (effect === 'Disabled')
                 return notApplicable(effect, `${displayName}: disabled.`);
             const decided = typeDecides(resource.type);
+            if (decided === 'exempt')
+                return notApplicable(effect, `${displayName}: Azure Policy does not evaluate ${resource.type} resources.`);
             if (decided === 'mode')
                 return notApplicable(effect, `${displayName}: mode ${mode.name} does not evaluate ${resource.type}.`);
             // The condition and the applicability are both false for a type the `if` never holds for.
@@ -9168,6 +9392,8 @@ function loadDefinition(src, options = {}) {
             // IfNotExists effects apply only where the whole `if` holds; others wherever their type, name
             // and kind conditions do (the generated rule answers NOT_APPLICABLE where they do not).
             const existenceEffect = isExistenceEffect(effect);
+            if (!existenceEffect && effect !== 'Unknown' && notForSubscription(resource.type))
+                return notMatched(effect);
             truth ??= !interpret
                 ? generated()(resource, params, options, !existenceEffect, decided === 'held')
                 : condition((rt ??= makeRuntime(resource, params, options)));
@@ -9178,6 +9404,31 @@ function loadDefinition(src, options = {}) {
                     ? truth === false
                     : applies((rt ??= makeRuntime(resource, params, options))) === true;
                 return applied ? compliantFor(effect) : notMatched(effect);
+            }
+            if (truth instanceof model_value/* EvaluationFailure */.dB) {
+                // "If the result of a template function is an error, policy evaluation fails. A failed evaluation is an
+                // implicit deny." (definition-structure-policy-rule, Avoiding template failures): a template's resource is a
+                // request, which Azure refuses whatever the effect. An existing resource (a snapshot, a live scope) has no
+                // compliance state Azure documents for it: indeterminate, saying so. (A failure after reading a field the
+                // resource does not hold is an unknown, not this: see expressions.ts.)
+                const failed = truth.reason.replace(/^depends on /i, '');
+                if (resource.origin === 'template')
+                    return {
+                        applicable: true,
+                        verdict: 'noncompliant',
+                        effect: 'Deny',
+                        reason: null,
+                        message: `${displayName}: Azure Policy's evaluation fails here (${failed}), and Azure takes a failed evaluation as an implicit deny of the request, whatever the effect (${effect}).`,
+                        pointers: []
+                    };
+                return {
+                    applicable: true,
+                    verdict: 'indeterminate',
+                    effect,
+                    reason: reasonOf(truth),
+                    message: `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
+                    pointers: []
+                };
             }
             if (truth !== true) {
                 return {
@@ -9812,7 +10063,8 @@ function parseStrictJson(text, maxDepth) {
     catch {
         return undefined;
     }
-    // JSON.parse keeps the last of a repeated key; the reader refuses the file, naming the key.
+    // JSON.parse keeps the last of a repeated key too, but the positions found in the text would be the first's:
+    // such a file goes to the reader, which records the last.
     return parsedMembers(value) === written ? value : undefined;
 }
 /**
@@ -10007,7 +10259,7 @@ function lineStartsOf(text) {
 
 
 /** Templates nest a few dozen levels at most; far deeper input is refused with its position. */
-const MAX_JSON_DEPTH = limits/* DEFAULT_LIMITS */.dR.jsonDepth;
+const MAX_JSON_DEPTH = model_limits/* DEFAULT_LIMITS */.dR.jsonDepth;
 class JsonSyntaxError extends model_errors/* UserError */.yo {
 }
 const SIMPLE_ESCAPES = {
@@ -10034,7 +10286,12 @@ class Reader {
     values = new Map();
     /** Whether positions are recorded; reading without them allocates no pointers. */
     record = true;
-    maxDepth = (0,limits/* limit */.AB)('jsonDepth');
+    /**
+     * What a name written twice in one object does: `refuse` it at its line, or keep the `last` value, as
+     * ARM reads templates and parameter files (see `parseJsonWithPositions`).
+     */
+    repeatedNames = 'refuse';
+    maxDepth = (0,model_limits/* limit */.AB)('jsonDepth');
     constructor(text, file) {
         this.text = text;
         this.file = file;
@@ -10133,7 +10390,7 @@ class Reader {
         const start = this.here();
         // A JSON document nested this deep is hostile or broken; refusing it keeps the parser's stack safe.
         if (this.depth >= this.maxDepth) {
-            this.fail(`The JSON nests more than ${this.maxDepth} levels deep (${limits/* LIMIT_VARIABLES */.OZ.jsonDepth}).`);
+            this.fail(`The JSON nests more than ${this.maxDepth} levels deep (${model_limits/* LIMIT_VARIABLES */.OZ.jsonDepth}).`);
         }
         if (this.record)
             this.values.set(pointer, start);
@@ -10180,10 +10437,15 @@ class Reader {
             }
             const keyAt = this.here();
             const key = this.parseString();
-            if (seen.has(key))
-                this.fail(`The property "${(0,model_errors/* inputToken */.qS)(key)}" appears twice in this object; keep one.`, keyAt);
-            seen.add(key);
             const memberPointer = this.record ? (0,model_pointer/* joinPointer */.Kn)(pointer, key) : pointer;
+            if (seen.has(key)) {
+                if (this.repeatedNames === 'refuse')
+                    this.fail(`The property "${(0,model_errors/* inputToken */.qS)(key)}" appears twice in this object; keep one.`, keyAt);
+                // The earlier value is dropped: nothing points into it any more.
+                if (this.record)
+                    this.forget(memberPointer, (0,model_value/* own */.ZV)(result, key));
+            }
+            seen.add(key);
             if (this.record)
                 this.keys.set(memberPointer, keyAt);
             this.skipTrivia();
@@ -10204,6 +10466,22 @@ class Reader {
         }
         this.advance();
         return result;
+    }
+    /**
+     * Drops the positions recorded for `value`, read at `pointer`, and for every value inside it: found from the
+     * value itself, so the work is that of reading it once more, however many names a file repeats.
+     */
+    forget(pointer, value) {
+        this.keys.delete(pointer);
+        this.values.delete(pointer);
+        if (Array.isArray(value)) {
+            for (let i = 0; i < value.length; i++)
+                this.forget((0,model_pointer/* joinPointer */.Kn)(pointer, i), value[i]);
+        }
+        else if (value !== null && typeof value === 'object') {
+            for (const key of Object.keys(value))
+                this.forget((0,model_pointer/* joinPointer */.Kn)(pointer, key), value[key]);
+        }
     }
     parseArray(pointer) {
         const open = this.here();
@@ -10293,9 +10571,14 @@ class Reader {
         return Number(match[0]);
     }
 }
-/** Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. */
+/**
+ * Parses JSON as ARM reads it, keeping positions; syntax errors are `UserError`s with line and column. A name
+ * written twice in one object keeps its last value, as ARM reads a template or a parameter file (Newtonsoft's
+ * default; Azure/azure-quickstart-templates#8319: "ARM silently drops duplicate keys"), and positions point at that
+ * value. Names that differ only in case are another matter (arm/names.ts refuses them).
+ */
 function parseJsonWithPositions(text, file) {
-    const strict = parseStrictJson(text, (0,limits/* limit */.AB)('jsonDepth'));
+    const strict = parseStrictJson(text, (0,model_limits/* limit */.AB)('jsonDepth'));
     if (strict !== undefined) {
         // Positions are found in the text when asked, as the reader would have recorded them.
         const positions = new TextPositions(text);
@@ -10314,6 +10597,7 @@ function parseJsonWithPositions(text, file) {
         };
     }
     const reader = new Reader(text, file);
+    reader.repeatedNames = 'last';
     const value = reader.parseDocument();
     const toPosition = (spot) => spot ? { file, line: spot.line, column: spot.column } : null;
     const recorded = (pointer) => reader.values.has(pointer);
@@ -10484,7 +10768,7 @@ class JsonStream {
             const pending = r.length - mark.index;
             const most = (0,textFile/* maxInputBytes */.qD)();
             if (pending > most) {
-                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${(0,textFile/* describeBytes */.nI)(most)}, the most cmk-guard reads at once (${limits/* LIMIT_VARIABLES */.OZ.fileBytes}); split it.`, { file: this.file, line: mark.line, column: mark.column });
+                throw new model_errors/* UserError */.yo(`${what} in ${this.file} is larger than ${(0,textFile/* describeBytes */.nI)(most)}, the most cmk-guard reads at once (${model_limits/* LIMIT_VARIABLES */.OZ.fileBytes}); split it.`, { file: this.file, line: mark.line, column: mark.column });
             }
             // Twice as much each time a step needs more: a large value is read again a few times, not once per chunk.
             this.fill(mark.index, Math.max(this.chunkBytes, pending));
@@ -11393,18 +11677,29 @@ function azdPlaceholders(value, parameter) {
  * `main.parameters.json`, `azuredeploy.json` \u2192 `azuredeploy.parameters.json`.
  */
 function conventionalParameterFile(templateFile) {
-    const dir = external_node_path_.dirname(templateFile);
-    const stem = external_node_path_.basename(templateFile).replace(/\.jsonc?$/i, '');
-    const candidate = external_node_path_.join(dir, `${stem}.parameters.json`);
-    return external_node_fs_.existsSync(candidate) ? candidate : null;
+    const candidate = conventionalJsonParameterFile(templateFile);
+    return fs.existsSync(candidate) ? candidate : null;
+}
+function conventionalJsonParameterFile(templateFile) {
+    const stem = external_node_path_.basename(templateFile).replace(/\.(?:jsonc?|bicep)$/i, '');
+    return external_node_path_.join(external_node_path_.dirname(templateFile), `${stem}.parameters.json`);
+}
+/**
+ * Every file a template would be paired with by name, whether it is there or not: a pull request that deletes or
+ * renames one changes what the template deploys, as one that edits it does.
+ */
+function conventionalParameterCandidates(template) {
+    const candidates = [conventionalJsonParameterFile(template)];
+    if (/\.bicep$/i.test(template))
+        candidates.push(template.replace(/\.bicep$/i, '.bicepparam'));
+    return candidates;
 }
 /** The parameter files a template is paired with by name: `<stem>.parameters.json`, or for a Bicep file `<stem>.bicepparam`. */
 function conventionalParameterFiles(template) {
-    const json = conventionalParameterFile(template.replace(/\.bicep$/i, '.json'));
-    if (json)
+    const [json, bicepparam] = conventionalParameterCandidates(template);
+    if (external_node_fs_.existsSync(json))
         return [json];
-    const bicepparam = template.replace(/\.bicep$/i, '.bicepparam');
-    return /\.bicep$/i.test(template) && external_node_fs_.existsSync(bicepparam) ? [bicepparam] : [];
+    return bicepparam !== undefined && external_node_fs_.existsSync(bicepparam) ? [bicepparam] : [];
 }
 /** Values given on the command line or as action inputs. */
 function overridesToSupplied(overrides) {
@@ -11541,7 +11836,7 @@ function runBicep(file, kind, env) {
         const why = code === 'ETIMEDOUT'
             ? `it did not finish within ${COMPILE_TIMEOUT_MS / 60000} minutes`
             : code === 'ENOBUFS'
-                ? `its output is larger than ${(0,textFile/* describeBytes */.nI)((0,textFile/* maxInputBytes */.qD)())} (${limits/* LIMIT_VARIABLES */.OZ.fileBytes})`
+                ? `its output is larger than ${(0,textFile/* describeBytes */.nI)((0,textFile/* maxInputBytes */.qD)())} (${model_limits/* LIMIT_VARIABLES */.OZ.fileBytes})`
                 : result.error.message;
         throw new model_errors/* UserError */.yo(`cannot compile this Bicep file with ${cli.label}: ${why}.`, { file });
     }
@@ -12247,7 +12542,7 @@ function parameterSources(files, options) {
 function parseCompiled(text, file) {
     const most = (0,textFile/* maxInputBytes */.qD)();
     if (Buffer.byteLength(text, 'utf8') > most)
-        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${(0,textFile/* describeBytes */.nI)(most)}, the most cmk-guard reads (${limits/* LIMIT_VARIABLES */.OZ.fileBytes}); split it into modules.`, { file });
+        throw new model_errors/* UserError */.yo(`the template Bicep compiles this file to is larger than ${(0,textFile/* describeBytes */.nI)(most)}, the most cmk-guard reads (${model_limits/* LIMIT_VARIABLES */.OZ.fileBytes}); split it into modules.`, { file });
     try {
         return parseJsonWithPositions(text, file);
     }
@@ -12282,7 +12577,6 @@ function checkWhatBicepReads(file, boundary) {
             return;
         seen.add(resolved);
         (0,sources_boundary/* confine */.Do)(resolved, boundary, 'the Bicep file', at);
-        refuseGitFolder(resolved, boundary, 'the Bicep file', at);
         let parsed;
         try {
             parsed = readBicep((0,textFile/* readTextFile */.Gu)(resolved));
@@ -12299,8 +12593,8 @@ function checkWhatBicepReads(file, boundary) {
             if (load.path === null)
                 throw new model_errors/* UserError */.yo(`${load.function}() here reads a path that is not a string literal; cmk-guard compiles Bicep only when it can check that every file it loads is inside the repository, so write the path as a literal.`, where);
             const target = external_node_path_.resolve(dir, load.path);
+            // confine also refuses what is inside .git, where a checkout keeps its credentials.
             (0,sources_boundary/* confine */.Do)(target, boundary, `the file ${load.function}() loads,`, where);
-            refuseGitFolder(target, boundary, `the file ${load.function}() loads,`, where);
             loaded.add(target);
         }
         for (const reference of parsed.references)
@@ -12309,11 +12603,6 @@ function checkWhatBicepReads(file, boundary) {
     };
     visit(file);
     return [...seen, ...loaded];
-}
-function refuseGitFolder(file, boundary, what, at) {
-    const inside = external_node_path_.relative(boundary, file).split(external_node_path_.sep);
-    if (inside.some(part => (0,model_foldCase/* foldCase */.SP)(part) === '.git'))
-        throw new model_errors/* UserError */.yo(`cmk-guard does not compile with ${what} ${file}: it is inside .git, where a checkout keeps its credentials; keep the files a Bicep file uses outside .git.`, at ?? { file });
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/parameterChecks.ts
@@ -12825,6 +13114,7 @@ class TemplateScope {
     target;
     expansion;
     outer;
+    preEvaluation;
     path;
     fileChain;
     /** The URI the template is deployed from: `deployment().properties.templateLink.uri`. */
@@ -12847,6 +13137,7 @@ class TemplateScope {
         this.target = init.target;
         this.expansion = init.expansion;
         this.outer = init.outer;
+        this.preEvaluation = init.preEvaluation;
         this.path = init.path;
         this.fileChain = init.fileChain;
         this.uri = init.uri ?? init.outer?.uri ?? templateUri(init.doc.file, init.expansion.uriRoot);
@@ -12898,6 +13189,16 @@ class TemplateScope {
     get file() {
         return this.doc.file;
     }
+    /**
+     * The template whose deployment this one's expressions are evaluated in: its own, or for an
+     * outer-scope nested template its parent's, all the way up. An outer-scope template is evaluated
+     * as part of its parent, which may itself be an outer-scope nested template: scope functions
+     * there resolve to the parent's scope ("nested | outer (default) | Parent resource group",
+     * https://learn.microsoft.com/azure/azure-resource-manager/templates/scope-functions).
+     */
+    get evaluatedIn() {
+        return this.outer ? this.outer.evaluatedIn : this;
+    }
     /** The declaration position of a pointer into this template's file. */
     positionOf(pointer) {
         return this.doc.positionOf(pointer);
@@ -12920,6 +13221,22 @@ class TemplateScope {
      * the values it was given becomes a `FailedValue`, collected into `data.failures`.
      */
     evaluateString(text, pointer, data) {
+        const pre = text.charCodeAt(0) === 0x5b ? this.evaluatedIn.preEvaluation : undefined;
+        if (pre) {
+            // The enclosing template's evaluation goes first: what it leaves is this template's text.
+            const before = pre.scope.evaluateString(text, pointer, {
+                scope: pre.scope,
+                copy: pre.copy,
+                failures: data.failures
+            });
+            if (typeof before !== 'string')
+                return before;
+            return this.evaluateOwnString(before, pointer, data);
+        }
+        return this.evaluateOwnString(text, pointer, data);
+    }
+    /** `evaluateString` in this template's own evaluation. */
+    evaluateOwnString(text, pointer, data) {
         if (!isExpression(text)) {
             return text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
         }
@@ -12959,8 +13276,8 @@ class TemplateScope {
         }
         catch (error) {
             // A limit reached is placed at the expression that reached it, once; it ends the template.
-            if (error instanceof limits/* LimitError */.oC && error.location?.line === undefined) {
-                throw new limits/* LimitError */.oC(error.message, this.errorAt(pointer, '').location);
+            if (error instanceof model_limits/* LimitError */.oC && error.location?.line === undefined) {
+                throw new model_limits/* LimitError */.oC(error.message, this.errorAt(pointer, '').location);
             }
             if (!(error instanceof ExpressionError))
                 throw error;
@@ -13038,6 +13355,10 @@ class TemplateScope {
             sink(outPointer, this.doc.positionOf(pointer));
         if (typeof node === 'string')
             return this.evaluateString(node, pointer, data);
+        if (typeof node === 'number' && beyondExact(node)) {
+            const line = this.doc.valuePositionOf(pointer)?.line;
+            return new model_value/* Unknown */.$r(`the integer written ${line === undefined ? 'in the template' : `at line ${line}`} is beyond \u00b12^53, which cmk-guard does not compute exactly`, `integer:${this.file}#${pointer}`);
+        }
         // Every container built counts against the file's budget: copy loops can repeat a large literal.
         if (Array.isArray(node)) {
             this.spend(1 + node.length, pointer);
@@ -13055,9 +13376,12 @@ class TemplateScope {
             const out = {};
             const object = node;
             this.spend(1, pointer);
+            // In a template an enclosing one evaluated first, a name written `[[x]` is `[x]` when this one evaluates it.
+            const preEvaluated = this.evaluatedIn.preEvaluation !== undefined;
+            const evaluatedKey = (key) => isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
             for (const key in object) {
                 const inner = object[key];
-                if (!sink && isLiteral(inner) && !isExpression(key)) {
+                if (!sink && isLiteral(inner) && !evaluatedKey(key)) {
                     (0,model_value/* setOwn */.P5)(out, key, inner);
                     this.spendFor(pointer, key);
                     continue;
@@ -13068,7 +13392,7 @@ class TemplateScope {
                     continue;
                 }
                 // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
-                const name = isExpression(key) ? this.evaluateKey(key, pointer, data) : key;
+                const name = evaluatedKey(key) ? this.evaluateKey(key, pointer, data) : key;
                 (0,model_value/* setOwn */.P5)(out, name, this.evaluateValue(inner, memberPointer, data, sink, sink ? (0,model_pointer/* joinPointer */.Kn)(outPointer, name) : ''));
                 this.spend(1, memberPointer);
             }
@@ -13085,8 +13409,8 @@ class TemplateScope {
             budget.spend(1);
         }
         catch (error) {
-            if (error instanceof limits/* LimitError */.oC && error.location?.line === undefined) {
-                throw new limits/* LimitError */.oC(error.message, this.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), '').location);
+            if (error instanceof model_limits/* LimitError */.oC && error.location?.line === undefined) {
+                throw new model_limits/* LimitError */.oC(error.message, this.errorAt((0,model_pointer/* joinPointer */.Kn)(pointer, key), '').location);
             }
             throw error;
         }
@@ -13100,8 +13424,8 @@ class TemplateScope {
             budget.spend(units);
         }
         catch (error) {
-            if (error instanceof limits/* LimitError */.oC && error.location?.line === undefined) {
-                throw new limits/* LimitError */.oC(error.message, this.errorAt(pointer, '').location);
+            if (error instanceof model_limits/* LimitError */.oC && error.location?.line === undefined) {
+                throw new model_limits/* LimitError */.oC(error.message, this.errorAt(pointer, '').location);
             }
             throw error;
         }
@@ -13211,7 +13535,7 @@ class TemplateScope {
             where = () => null;
         }
         else if (supplied && !(supplied.value === null && 'defaultValue' in decl)) {
-            value = coerceSupplied(supplied.value, decl.type, supplied.origin === '--parameter');
+            value = coerceSupplied(exactIntegers(supplied.value, supplied.origin, `${this.path}/${(0,model_foldCase/* foldCase */.SP)(slot.name)}`), decl.type, supplied.origin === '--parameter');
             where = () => supplied.position ?? this.doc.positionOf(slot.pointer);
             slot.origin = `given by ${supplied.origin}`;
             collectFailures(slot.failures, supplied.failures ?? []);
@@ -13321,8 +13645,12 @@ function coerceSupplied(value, type, fromCommandLine) {
     }
     if (typeof value !== 'string')
         return value;
-    if (t === 'int' && /^-?\d+$/.test(value.trim()))
-        return Number(value.trim());
+    if (t === 'int' && /^-?\d+$/.test(value.trim())) {
+        const number = Number(value.trim());
+        return Number.isSafeInteger(number)
+            ? number
+            : inexactInteger('an int parameter given as text', `text:${value.trim()}`);
+    }
     if (t === 'bool' && /^(true|false)$/i.test(value.trim()))
         return (0,model_foldCase/* foldCase */.SP)(value.trim()) === 'true';
     if (t === 'array' || t === 'object' || t === 'secureobject') {
@@ -13337,12 +13665,45 @@ function coerceSupplied(value, type, fromCommandLine) {
 }
 /**
  * A template value that evaluates to itself: neither a container nor a string that starts with
- * `[` (an expression, or a `[[` that stands for `[`).
+ * `[` (an expression, or a `[[` that stands for `[`), nor an integer beyond \u00b12^53.
  */
 function isLiteral(node) {
     if (typeof node === 'string')
         return node.charCodeAt(0) !== 0x5b;
+    if (typeof node === 'number')
+        return !beyondExact(node);
     return node === null || typeof node !== 'object';
+}
+/**
+ * Whether a number read from JSON is an integer past \u00b12^53: ARM's integers are 64-bit, and such a number has
+ * been rounded to the nearest double when read (9007199254740993 reads as 9007199254740992). It is unknown,
+ * saying so, as the same literal inside an expression is (expr/evaluate.ts), never the rounded number.
+ */
+function beyondExact(value) {
+    return Number.isInteger(value) && !Number.isSafeInteger(value);
+}
+function inexactInteger(where, key) {
+    return new model_value/* Unknown */.$r(`an integer in ${where} is beyond \u00b12^53, which cmk-guard does not compute exactly`, `integer:${key}`);
+}
+/** A value given for a parameter, with each integer past \u00b12^53 in it unknown (see `beyondExact`); `at` keys each. */
+function exactIntegers(value, origin, at) {
+    if (typeof value === 'number')
+        return beyondExact(value) ? inexactInteger(`the value the ${origin} gives`, at) : value;
+    if (value === null || typeof value !== 'object' || (0,model_value/* isUnknown */.t8)(value))
+        return value;
+    if (Array.isArray(value)) {
+        if (!value.some(item => typeof item === 'object' || (typeof item === 'number' && beyondExact(item))))
+            return value;
+        return value.map((item, i) => exactIntegers(item, origin, (0,model_pointer/* joinPointer */.Kn)(at, i)));
+    }
+    let out;
+    for (const key of Object.keys(value)) {
+        const item = value[key];
+        const exact = exactIntegers(item, origin, (0,model_pointer/* joinPointer */.Kn)(at, key));
+        if (exact !== item)
+            (0,model_value/* setOwn */.P5)((out ??= { ...value }), key, exact);
+    }
+    return out ?? value;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/arm/functions/deployment.ts
@@ -13365,12 +13726,12 @@ function dataOf(ctx) {
 }
 /**
  * The deployment whose values scope functions return. A nested template evaluated in the
- * `outer` scope sees its parent's (resourceGroup() there is the parent's group, as documented:
+ * `outer` scope sees its parent's, all the way up through outer-scope parents (resourceGroup() there is the parent's group, as documented:
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/linked-templates#expression-evaluation-scope-in-nested-templates).
  */
 function targetOf(ctx) {
     const { scope } = dataOf(ctx);
-    return (scope.outer ?? scope).target;
+    return scope.evaluatedIn.target;
 }
 function stringArgument(fn, args, index) {
     const value = args[index];
@@ -13466,8 +13827,7 @@ const deploymentFunctions = [
         minArgs: 0,
         maxArgs: 0,
         call: (_args, ctx) => {
-            const inner = dataOf(ctx).scope;
-            const scope = inner.outer ?? inner;
+            const scope = dataOf(ctx).scope.evaluatedIn;
             const template = scope.template;
             const result = {
                 name: scope.target.deploymentName,
@@ -14380,11 +14740,11 @@ class TemplateExpander {
     }
     /** Every resource the template deploys (and references), in deployment order. */
     expandScope(scope, base) {
-        const maxNesting = (0,limits/* limit */.AB)('nestedDeployments');
+        const maxNesting = (0,model_limits/* limit */.AB)('nestedDeployments');
         if (scope.path.split('/').length > maxNesting) {
-            throw scope.errorAt(scope.base, `Nested deployments go more than ${maxNesting} levels deep (${limits/* LIMIT_VARIABLES */.OZ.nestedDeployments}).`);
+            throw scope.errorAt(scope.base, `Nested deployments go more than ${maxNesting} levels deep (${model_limits/* LIMIT_VARIABLES */.OZ.nestedDeployments}).`);
         }
-        const maxInstances = (0,limits/* limit */.AB)('expandedResources');
+        const maxInstances = (0,model_limits/* limit */.AB)('expandedResources');
         checkSectionLimits(scope);
         const instances = [];
         const declarations = [];
@@ -14394,11 +14754,12 @@ class TemplateExpander {
         const declare = (decl, copy, inherited) => {
             declarations.push(decl);
             for (const instance of this.instancesOf(decl, copy, inherited, () => order++)) {
-                if (++this.expansion.instanceCount > maxInstances) {
-                    throw scope.errorAt(decl.pointer, `The template expands to more than ${maxInstances} resources (copy loops and nested deployments included; ${limits/* LIMIT_VARIABLES */.OZ.expandedResources}); ARM deploys at most 800 per deployment.`);
+                if (!instance.skipped && ++this.expansion.instanceCount > maxInstances) {
+                    throw scope.errorAt(decl.pointer, `The template expands to more than ${maxInstances} resources (copy loops and nested deployments included; ${model_limits/* LIMIT_VARIABLES */.OZ.expandedResources}); ARM deploys at most 800 per deployment.`);
                 }
                 this.expansion.budget?.checkClock();
-                instances.push(instance);
+                if (!instance.skipped)
+                    instances.push(instance);
                 const children = instance.decl.node.resources;
                 if (Array.isArray(children)) {
                     children.forEach((child, i) => {
@@ -14410,7 +14771,7 @@ class TemplateExpander {
                             pointer: (0,model_pointer/* joinPointer */.Kn)(decl.pointer, 'resources', i),
                             parent: instance,
                             order: order++
-                        }, instance.copy, instance.conditionUnknown);
+                        }, instance.copy, instance.childCondition);
                     });
                 }
             }
@@ -14517,9 +14878,14 @@ class TemplateExpander {
         let previousBatch = [];
         let currentBatch = [];
         let batchIndex;
+        // "Conditional deployment doesn't cascade to child resources"
+        // (https://learn.microsoft.com/azure/azure-resource-manager/templates/conditional-resource-deployment):
+        // a resource whose condition is false is still named for the children declared inside it.
+        const children = Array.isArray(node.resources) && node.resources.some(model_value/* isObject */.Gv);
         for (const frame of frames) {
             const failures = [...frame.failures];
-            let conditionUnknown = combineConditions(inheritedCondition, frame.condition);
+            const childCondition = combineConditions(inheritedCondition, frame.condition);
+            let conditionUnknown = childCondition;
             if ('condition' in node) {
                 const conditionFailures = [];
                 const condition = scope.evaluateValue(node.condition, (0,model_pointer/* joinPointer */.Kn)(pointer, 'condition'), {
@@ -14533,6 +14899,10 @@ class TemplateExpander {
                     conditionUnknown = combineConditions(conditionUnknown, `its condition holds (${condition.reason})`);
                 }
                 else if (condition === false || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.SP)(condition) === 'false')) {
+                    if (children) {
+                        const skipped = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
+                        out.push({ ...skipped, childCondition, skipped: true });
+                    }
                     continue;
                 }
                 else if (!(condition === true || (typeof condition === 'string' && (0,model_foldCase/* foldCase */.SP)(condition) === 'true'))) {
@@ -14540,6 +14910,8 @@ class TemplateExpander {
                 }
             }
             const instance = this.header(decl, frame.copy, conditionUnknown, nextOrder(), failures);
+            if (childCondition !== undefined)
+                instance.childCondition = childCondition;
             if (decl.symbol) {
                 scope.symbols.get((0,model_foldCase/* foldCase */.SP)(decl.symbol)).push({
                     id: instance.id,
@@ -14707,7 +15079,7 @@ class TemplateExpander {
             return [...found].sort((a, b) => a - b).map(i => instances[i]);
         };
         for (const instance of instances) {
-            if (instance.decl.parent)
+            if (instance.decl.parent && !instance.decl.parent.skipped)
                 instance.deps.add(instance.decl.parent);
             const dependsOn = instance.decl.node.dependsOn;
             if (dependsOn === undefined)
@@ -14970,6 +15342,13 @@ class TemplateExpander {
                 path: childPath,
                 fileChain: linked ? [...parent.fileChain, doc.file] : parent.fileChain,
                 uri: linked ? templateUri(doc.file, this.expansion.uriRoot) : parent.uri,
+                // An inline template inside an outer-scope one was evaluated with it, by the template that
+                // evaluates that one (see PreEvaluation); a linked or computed template is text of its own.
+                preEvaluation: linked || computed
+                    ? undefined
+                    : parent.outer
+                        ? { scope: parent.evaluatedIn, copy: instance.copy }
+                        : parent.preEvaluation,
                 makeLibrary: templateLibrary
             });
             try {
@@ -15826,7 +16205,7 @@ function expandTemplateDocument(doc, options = {}) {
         expander.checkOutputs(scope);
         return { emitted, expansion };
     };
-    const budget = new limits/* WorkBudget */.nH(doc.file);
+    const budget = new model_limits/* WorkBudget */.nH(doc.file);
     const now = new Date();
     const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
     for (const e of emitted)
@@ -16338,7 +16717,7 @@ function toPosix(p) {
 function walkFiles(dir, boundary, outside = [], skippedFolders = []) {
     const out = [];
     const reasons = boundary === undefined ? null : (0,sources_boundary/* escapeReasons */.JP)(boundary);
-    const most = (0,limits/* limit */.AB)('walkedEntries');
+    const most = (0,model_limits/* limit */.AB)('walkedEntries');
     let walked = 0;
     /** The real paths of the folders being walked, from `dir` down: a link to one of them is a loop. */
     const walking = new Set();
@@ -16352,7 +16731,7 @@ function walkFiles(dir, boundary, outside = [], skippedFolders = []) {
         }
         walked += entries.length;
         if (walked > most) {
-            throw new limits/* LimitError */.oC(`this pattern walks more than ${most} files and folders (symbolic links to folders are walked as folders); name the folders that hold templates, or raise ${limits/* LIMIT_VARIABLES */.OZ.walkedEntries}.`, { file: dir });
+            throw new model_limits/* LimitError */.oC(`this pattern walks more than ${most} files and folders (symbolic links to folders are walked as folders); name the folders that hold templates, or raise ${model_limits/* LIMIT_VARIABLES */.OZ.walkedEntries}.`, { file: dir });
         }
         walking.add(real);
         entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -16761,7 +17140,7 @@ function loadTemplates(patterns, options) {
                     failed.add(file);
                 }
                 else
-                    result.skipped.push({ file, reason: `larger than ${(0,textFile/* describeBytes */.nI)((0,limits/* limit */.AB)('fileBytes'))}, not read` });
+                    result.skipped.push({ file, reason: `larger than ${(0,textFile/* describeBytes */.nI)((0,model_limits/* limit */.AB)('fileBytes'))}, not read` });
             }
             else if (error instanceof textFile/* UnreadableTextError */.lC && !looksLikeTemplate(file)) {
                 pass(file, 'not UTF-8 text', 'save it as UTF-8');
@@ -16927,7 +17306,7 @@ function matcherOf(exception) {
     if (!matcher) {
         if (exception.kind === 'inSource') {
             const keys = new Set(exception.declared.map(declaredKey));
-            matcher = resource => resource.file !== null && keys.has(declaredKey(resource));
+            matcher = resource => resource.file !== null && keys.has(declaredKey({ ...resource, file: resource.file }));
         }
         else {
             const selectors = exception.resources.map(selectorMatcher);
@@ -16937,8 +17316,9 @@ function matcherOf(exception) {
     }
     return matcher;
 }
+/** What identifies a resource an inline exception covers: its file, type and id (ARM compares ids ignoring case). */
 function declaredKey(resource) {
-    return [resource.file, (0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)(resource.name)].join('\0');
+    return [resource.file, (0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)(resource.id)].join('\0');
 }
 /** Whether the exception is for this rule and covers this resource (its date aside). */
 function covers(exception, definition, resource) {
@@ -17104,6 +17484,7 @@ function printOf(finding, name, file) {
 
 
 
+
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
 function readBaseline(file, cwd) {
     const shown = (0,paths/* displayPath */.Gt)(file, cwd);
@@ -17115,6 +17496,7 @@ function readBaseline(file, cwd) {
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
 function baselineFingerprints(json, file) {
     const fingerprints = new Map();
+    const scopes = new Map();
     const expressionNamed = new Set();
     let entries = 0;
     const add = (print) => {
@@ -17130,10 +17512,21 @@ function baselineFingerprints(json, file) {
                 continue;
             const print = fingerprint(finding);
             add(print);
+            const scope = scopeKey(finding.resource.id);
+            if (scope !== undefined) {
+                const at = scopes.get(print) ?? new Map();
+                at.set(scope, (at.get(scope) ?? 0) + 1);
+                scopes.set(print, at);
+            }
             if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
                 expressionNamed.add(print);
         }
-        return { fingerprints, entries, ...(expressionNamed.size ? { expressionNamed } : {}) };
+        return {
+            fingerprints,
+            entries,
+            ...(expressionNamed.size ? { expressionNamed } : {}),
+            ...(scopes.size ? { scopes } : {})
+        };
     }
     if (object && typeof object === 'object' && Array.isArray(object.runs)) {
         // Any JSON may be here: entries that are not objects, or not of the shape, accept nothing.
@@ -17154,6 +17547,18 @@ function baselineFingerprints(json, file) {
     throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
 }
 /** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
+/**
+ * The subscription and resource group of a resource id (`/subscriptions/x/resourcegroups/y`, case folded), the
+ * subscription alone for one above any group; undefined for an id that names neither (or none at all).
+ */
+function scopeKey(id) {
+    if (typeof id !== 'string')
+        return undefined;
+    const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+    if (found === null)
+        return undefined;
+    return (0,model_foldCase/* foldCase */.SP)(found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`);
+}
 function isExpressionText(name) {
     return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
 }
@@ -17180,15 +17585,29 @@ function applyBaseline(findings, baseline) {
 /** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
 function baselineApplier(baseline) {
     const left = new Map(baseline.fingerprints);
+    const leftAt = new Map([...(baseline.scopes ?? [])].map(([print, at]) => [print, new Map(at)]));
     let matched = 0;
     return {
         mark(finding) {
             if (finding.verdict === 'compliant' || isAccepted(finding))
                 return finding;
-            const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0);
+            const scope = scopeKey(finding.resource.id);
+            // An entry that says where its resource was accepts only a finding there; one that does not (a SARIF log,
+            // an entry without an id) accepts it wherever it is, as before.
+            const placed = (print) => {
+                const at = leftAt.get(print);
+                if (at === undefined || scope === undefined)
+                    return true;
+                const without = (left.get(print) ?? 0) - [...at.values()].reduce((sum, count) => sum + count, 0);
+                return (at.get(scope) ?? 0) > 0 || without > 0;
+            };
+            const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0 && placed(p));
             if (print === undefined)
                 return finding;
             left.set(print, left.get(print) - 1);
+            const at = scope === undefined ? undefined : leftAt.get(print);
+            if (at !== undefined && (at.get(scope) ?? 0) > 0)
+                at.set(scope, at.get(scope) - 1);
             matched++;
             return { ...finding, baselined: true };
         },
@@ -17516,7 +17935,7 @@ function inlineExceptions(resources, cwd) {
                 });
             });
         }
-        entry.declared.push({ file, type: resource.type, name: resource.name });
+        entry.declared.push({ file, type: resource.type, name: resource.name, id: resource.id });
     }
     return { exceptions: [...byDeclaration.values()].flatMap(e => e.exceptions), errors };
 }
@@ -17540,7 +17959,7 @@ const hints = {
  * (`head`): an entry copied onto another resource accepts that resource's findings too, and so does one moved
  * there from a resource the change fixed or removed, so every copy of it is marked.
  */
-function markNewExceptions(exceptions, base, head) {
+function markNewExceptions(exceptions, base, head, baseCoverage) {
     const entries = new Map();
     const now = new Map();
     for (const exception of exceptions) {
@@ -17554,7 +17973,17 @@ function markNewExceptions(exceptions, base, head) {
             exception.new = true;
             continue;
         }
-        if (exception.kind === 'external' || head === undefined) {
+        if (exception.kind === 'external') {
+            exception.new = false;
+            continue;
+        }
+        if (baseCoverage !== undefined) {
+            // The base's templates expanded: new when it covers a resource the same entry did not cover there.
+            const covered = baseCoverage.get(exception.entryText);
+            exception.new = exception.declared.some(resource => !covered?.has(declaredKey(resource)));
+            continue;
+        }
+        if (head === undefined) {
             exception.new = false;
             continue;
         }
@@ -17563,6 +17992,20 @@ function markNewExceptions(exceptions, base, head) {
         const held = now.get(file);
         exception.new = held ? onMoreDeclarations(exception.entryText, held, known) : false;
     }
+}
+/** The coverage of these inline exceptions, read from expanded templates (the base's). */
+function inlineCoverage(exceptions) {
+    const coverage = new Map();
+    for (const exception of exceptions) {
+        if (exception.kind !== 'inSource')
+            continue;
+        let covered = coverage.get(exception.entryText);
+        if (!covered)
+            coverage.set(exception.entryText, (covered = new Set()));
+        for (const resource of exception.declared)
+            covered.add(declaredKey(resource));
+    }
+    return coverage;
 }
 /** Whether the file now holds the entry on some declaration more times than the base did. */
 function onMoreDeclarations(entryText, now, base) {
@@ -18279,7 +18722,7 @@ function evaluateInput(input, evaluation, deadline, problems, spoiled) {
         return 'evaluated';
     }
     catch (error) {
-        if (error instanceof limits/* LimitError */.oC) {
+        if (error instanceof model_limits/* LimitError */.oC) {
             problems.push(error);
             return 'stopped';
         }
@@ -18293,7 +18736,7 @@ function evaluateInput(input, evaluation, deadline, problems, spoiled) {
                     evaluation.add(finding);
             }
             catch (error) {
-                stopped = error instanceof limits/* LimitError */.oC;
+                stopped = error instanceof model_limits/* LimitError */.oC;
                 throw error;
             }
         });
@@ -18316,6 +18759,7 @@ function countEvaluated(resources) {
 ;// CONCATENATED MODULE: ./src/pipeline/relationPass.ts
 
 
+
 /** A snapshot's resources, as each relation rule still running gathers them (undefined: a rule not running). */
 class SnapshotRelations {
     relating;
@@ -18332,6 +18776,22 @@ class SnapshotRelations {
         return this.relating.some(r => r?.hasTargets);
     }
 }
+/** The checkpoint a relation calls (see Checkpoint): the run's bound, then the file's, said at the subject's line. */
+function relationCheckpoint(bounds) {
+    return subject => {
+        const { deadline, run } = bounds();
+        run?.check();
+        try {
+            deadline.check();
+        }
+        catch (error) {
+            if (!(error instanceof model_limits/* LimitError */.oC) || !subject.source)
+                throw error;
+            const { file, line, column } = subject.source;
+            throw new model_limits/* LimitError */.oC(error.message, { file, line, column });
+        }
+    };
+}
 class RelationPass {
     relations;
     store;
@@ -18346,48 +18806,90 @@ class RelationPass {
         this.group = group;
         this.problems = relations.map(() => []);
     }
-    /** Relation rules on one deployment whose resources are all in memory (a template with its nested ones). */
-    deployment(resources) {
+    /**
+     * Relation rules on one deployment whose resources are all in memory (a template with its nested ones). A
+     * bound reached (`bounds`) is the file's error, not the rule's: its LimitError is thrown, for the caller to
+     * keep as the file's and take back the file's findings.
+     */
+    deployment(resources, bounds) {
+        const checkpoint = bounds ? relationCheckpoint(() => bounds) : undefined;
         this.relations.forEach(({ rule, check }, i) => {
             if (this.failed.has(i))
                 return;
             const before = this.problems[i].length;
+            let reached;
             isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                for (const finding of check(resources))
-                    this.store.add(this.group(i), finding);
+                try {
+                    for (const finding of check(resources, checkpoint))
+                        this.store.add(this.group(i), finding);
+                }
+                catch (error) {
+                    if (!(checkpoint && error instanceof model_limits/* LimitError */.oC))
+                        throw error;
+                    reached = error;
+                }
             });
+            if (reached)
+                throw reached;
             if (this.problems[i].length > before)
                 this.failed.add(i);
         });
     }
-    /** What the rules still running gather of a snapshot read a resource at a time; null when none runs. */
-    snapshot() {
-        const relating = this.relations.map((relation, i) => this.failed.has(i) ? undefined : relation.check.deployment());
+    /**
+     * What the rules still running gather of a snapshot read a resource at a time; null when none runs. Its
+     * subjects are checked within `bounds` (see `subjects`).
+     */
+    snapshot(bounds) {
+        let deadline;
+        this.snapshotBatch = bounds ? () => (deadline = new model_limits/* EvaluationDeadline */.Zj(bounds.file, bounds.clock)) : undefined;
+        const checkpoint = bounds
+            ? relationCheckpoint(() => ({ deadline: (deadline ??= new model_limits/* EvaluationDeadline */.Zj(bounds.file, bounds.clock)) }))
+            : undefined;
+        const relating = this.relations.map((relation, i) => this.failed.has(i) ? undefined : relation.check.deployment(checkpoint));
         return relating.some(r => r !== undefined) ? new SnapshotRelations(relating) : null;
     }
+    /** Starts the time bound of the next batch of a snapshot's subjects (set by `snapshot`). */
+    snapshotBatch;
     /**
      * The rules on a snapshot's subjects (`read` reads it again), once every target and grant of it is known.
      * A rule that fails on one subject has no findings on this snapshot, as if it had been checked on the whole
-     * snapshot at once. `run`, the run's time bound, is checked every batch of subjects.
+     * snapshot at once. `run`, the run's time bound, is checked every batch of subjects, and each batch has the
+     * time bound of a batch of the snapshot's resources: a rule that reaches it has no findings on this snapshot
+     * and the LimitError (at the subject's line) is kept in `limits`; the rule still runs on the other inputs.
      */
-    subjects(gathered, read, run) {
+    subjects(gathered, read, run, limits) {
         this.store.beginInput();
         const checking = gathered.relating.map(relation => (relation?.hasTargets ? relation : undefined));
         let count = 0;
         for (const subject of read()) {
-            if (run && count++ % SNAPSHOT_BATCH === 0)
-                run.check();
+            if (count++ % SNAPSHOT_BATCH === 0) {
+                run?.check();
+                this.snapshotBatch?.();
+            }
             checking.forEach((relation, i) => {
                 if (!relation)
                     return;
                 const { rule } = this.relations[i];
                 const before = this.problems[i].length;
+                let reached;
                 isolated(this.problems[i], { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
-                    const finding = relation.check(subject);
-                    if (finding)
-                        this.store.add(this.group(i), finding);
+                    try {
+                        const finding = relation.check(subject);
+                        if (finding)
+                            this.store.add(this.group(i), finding);
+                    }
+                    catch (error) {
+                        if (!(limits && error instanceof model_limits/* LimitError */.oC))
+                            throw error;
+                        reached = error;
+                    }
                 });
-                if (this.problems[i].length > before) {
+                if (reached) {
+                    limits.push(reached);
+                    checking[i] = undefined;
+                    this.store.discardInput(this.group(i));
+                }
+                else if (this.problems[i].length > before) {
                     this.failed.add(i);
                     checking[i] = undefined;
                     this.store.discardInput(this.group(i));
@@ -18461,13 +18963,34 @@ class InputLoop {
             (0,lists/* append */.B)(this.resources, template.resources);
         if (this.holdsInputs) {
             this.heldInputs.push(input);
-            this.heldDeployments.push(template.resources);
+            this.heldDeployments.push(input);
             return;
         }
         this.options.store.beginInput();
-        evaluateInput(input, this.evaluation(undefined), this.deadline(input.file), this.problems, new Set());
+        const deadline = this.deadline(input.file);
+        const outcome = evaluateInput(input, this.evaluation(undefined), deadline, this.problems, new Set());
         this.resourceCount += countEvaluated(template.resources);
-        this.options.relations.deployment(template.resources);
+        this.relate(template.resources, outcome, deadline);
+    }
+    /**
+     * The relation rules on one deployment, within the time bound of its file's evaluation (`deadline`, the one its
+     * definitions had): a file whose evaluation stopped, or stops now, is the file's error without its findings.
+     */
+    relate(resources, outcome, deadline) {
+        const { relations, store, run } = this.options;
+        if (outcome === 'stopped') {
+            store.discardInput();
+            return;
+        }
+        try {
+            relations.deployment(resources, { deadline, run });
+        }
+        catch (error) {
+            if (!(error instanceof model_limits/* LimitError */.oC))
+                throw error;
+            this.problems.push(error);
+            store.discardInput();
+        }
     }
     /**
      * A snapshot (`file` as named, `full` its path): read whole and held when inputs are held, else evaluated
@@ -18484,7 +19007,7 @@ class InputLoop {
             if (this.options.keepResources)
                 (0,lists/* append */.B)(this.resources, snapshot);
             this.heldInputs.push({ file, resources: snapshot });
-            this.heldDeployments.push(snapshot);
+            this.heldDeployments.push({ file, resources: snapshot });
             return;
         }
         // Streamed, its resources are kept as they are read when transition rules need them (once: not read whole first).
@@ -18529,8 +19052,11 @@ class InputLoop {
                         related.push(resource);
         }
         // Relation rules see the deployments in the order they were read: the templates (held) before the snapshots.
-        for (const deployment of this.heldDeployments)
-            this.options.relations.deployment(deployment);
+        for (const deployment of this.heldDeployments) {
+            this.options.run?.check();
+            this.options.store.beginInput();
+            this.relate(deployment.resources, 'evaluated', this.deadline(deployment.file));
+        }
         for (const input of this.heldInputs) {
             if ('candidates' in input) {
                 // Read again: an error now (the file changed since) is the snapshot's, as reading it the first time.
@@ -18554,7 +19080,7 @@ class InputLoop {
         };
     }
     deadline(file) {
-        return new limits/* EvaluationDeadline */.Zj(file, this.options.clock);
+        return new model_limits/* EvaluationDeadline */.Zj(file, this.options.clock);
     }
     /**
      * A snapshot, a batch of resources at a time as it is read: its findings are taken back if the file
@@ -18565,7 +19091,7 @@ class InputLoop {
         store.beginInput();
         const problems = [];
         const spoiled = new Set();
-        const relating = this.options.relations.snapshot();
+        const relating = this.options.relations.snapshot({ file, clock: this.options.clock });
         const keptBefore = this.resources.length;
         let count = 0;
         let stopped = false;
@@ -18608,7 +19134,7 @@ class InputLoop {
         (0,lists/* append */.B)(this.problems, problems);
         this.resourceCount += count;
         if (relating?.hasTargets)
-            this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run);
+            this.options.relations.subjects(relating, () => readResourceSnapshot(full), this.options.run, this.problems);
     }
 }
 /** Reads a snapshot whole and keeps its candidates for existence conditions; throws (nothing kept) when it cannot be read. */
@@ -18865,10 +19391,30 @@ var ruleTextCache_generated = __webpack_require__(1037);
 const UNKNOWN_MARK = '\u0000unknown:';
 /** What each unknown met so far is, in words, by its (lower-cased) key: markers carry only the key. */
 const reasons = new Map();
-/** "depends on \u2026": the unknowns a verdict rests on, said as people read them. */
+/**
+ * How many of the unknowns a verdict rests on its reason names: the rest are counted ("and 39,995 more"), so a
+ * reason's length does not grow with the input (a vault with 40,000 access policies, each one an unknown).
+ */
+const LISTED_DEPENDENCIES = 5;
+/** An unknown a verdict rests on, in words: what its key stands for, when it is a key met so far. */
+function dependencyWord(key) {
+    return reasons.get((0,model_foldCase/* foldCase */.SP)(key)) ?? key;
+}
+/** "depends on \u2026": the unknowns a verdict rests on, said as people read them, the first few named. */
 function describeDependencies(keys) {
-    const words = [...new Set(keys.map(key => reasons.get((0,model_foldCase/* foldCase */.SP)(key)) ?? key))];
-    return words.length ? `depends on ${words.join('; ')}` : 'depends on values known only after deployment';
+    const words = [...new Set(keys.map(dependencyWord))];
+    return describeDependencyWords(words.slice(0, LISTED_DEPENDENCIES), words.length);
+}
+/**
+ * "depends on \u2026" for `total` distinct unknowns (in words, see `dependencyWord`) of which `shown` are the first:
+ * at most LISTED_DEPENDENCIES are named, the rest counted.
+ */
+function describeDependencyWords(shown, total) {
+    if (total === 0)
+        return 'depends on values known only after deployment';
+    const named = shown.slice(0, LISTED_DEPENDENCIES);
+    const more = total - named.length;
+    return `depends on ${named.join('; ')}${more > 0 ? `; and ${more.toLocaleString('en-US')} more` : ''}`;
 }
 /**
  * Azure's view of a value for comparisons: property names and strings lower-cased (ARM treats
@@ -19779,6 +20325,7 @@ class TargetIndex {
 }
 const SYSTEM_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.identity\.principalid$/i;
 const USER_KEY = /reference\(\s*'?([^',)]+)'?[^)]*\)(?:\.properties)?\.principalid$/i;
+/** The principal a grant names (null: none). */
 function principalOf(value) {
     if (value === undefined || value === null)
         return null;
@@ -19793,6 +20340,10 @@ function principalOf(value) {
     }
     return { kind: 'literal', id: (0,model_foldCase/* foldCase */.SP)(String(value)) };
 }
+/**
+ * Whether two principals are one: what TargetGrants answers by its index for every grant of a target (tests
+ * check it against a scan of the grants with this).
+ */
 function samePrincipal(a, b) {
     if (a.kind === 'literal' && b.kind === 'literal')
         return a.id === b.id;
@@ -19832,7 +20383,7 @@ function firstSet(resource, pointers) {
     }
     return undefined;
 }
-/** The identity the subject uses to reach its target. */
+/** The identity the subject uses to reach its target (exported for the tests' scan of grants). */
 function subjectPrincipal(subject, spec) {
     const userAssigned = firstSet(subject, spec?.userAssignedIdentity);
     if (typeof userAssigned === 'string')
@@ -19971,7 +20522,7 @@ function compileRelationRule(rule, options = {}) {
     const roleCheck = grants.roleAssignment === undefined ? null : compileValueCheck(grants.roleAssignment);
     const policyOnlyCheck = grants.accessPolicyOnly === undefined ? null : compileValueCheck(grants.accessPolicyOnly);
     const targetType = (0,model_foldCase/* foldCase */.SP)(target.type);
-    const deployment = () => {
+    const deployment = (checkpoint) => {
         const targets = new TargetTable(options);
         // One index for each pointer subjects name a target by, filled as targets are added.
         const indexes = new Map(target.on.map(on => [on.target, new CandidateIndex(on.target, t => targets.id(t), options)]));
@@ -20005,6 +20556,42 @@ function compileRelationRule(rule, options = {}) {
             const grant = entries.map(entry => grantOf(policyCheck, entry));
             entries.forEach((_, i) => policyGrants.add(who[i], grant[i]));
             return { first, count: entries.length };
+        };
+        /**
+         * Each target's grants as subjects are checked against them (TargetGrants), made when a subject first names
+         * the target. A snapshot names thousands of targets: past CACHED_GRANTS grants kept, the cache starts again.
+         */
+        const summed = new Map();
+        let cachedGrants = 0;
+        const grantsOf = (t, vault, step) => {
+            const known = summed.get(t);
+            if (known)
+                return known;
+            const made = new TargetGrants();
+            let pos = 0;
+            if (policyCheck) {
+                const ranges = [[vault.first, vault.count]];
+                for (const c of policyChildren.get((0,model_foldCase/* foldCase */.SP)(vault.name)))
+                    ranges.push([childFirsts[c], childCounts[c]]);
+                for (const [first, count] of ranges)
+                    for (let g = first; g < first + count; g++) {
+                        step();
+                        made.add(pos++, false, policyGrants.who(g), policyGrants.grant(g));
+                    }
+            }
+            if (roleCheck) {
+                for (const n of assignments.over(vault.id)) {
+                    step();
+                    made.add(pos++, true, roleGrants.who(n), roleGrants.grant(n));
+                }
+            }
+            cachedGrants += made.size;
+            if (cachedGrants > CACHED_GRANTS) {
+                summed.clear();
+                cachedGrants = made.size;
+            }
+            summed.set(t, made);
+            return made;
         };
         return {
             add(resource) {
@@ -20058,46 +20645,30 @@ function compileRelationRule(rule, options = {}) {
                 if (found < 0)
                     return undefined; // the target is not part of this deployment: nothing to relate
                 const vault = targets.get(found);
+                let work = 0;
+                checkpoint?.(subject);
+                const step = checkpoint ? () => (++work & 1023) === 0 && checkpoint(subject) : () => undefined;
                 const wanted = subjectPrincipal(subject, principal);
-                const byPolicy = [];
-                const byRole = [];
-                const principalMatch = (value) => {
-                    const found = principalOf(value);
-                    if (!found)
-                        return { verdict: false, dependsOn: [] };
-                    const verdict = samePrincipal(wanted, found);
-                    return {
-                        verdict,
-                        dependsOn: verdict === 'unknown' ? [value instanceof model_value/* Unknown */.$r ? value.reason : `principal ${String(value)}`] : []
-                    };
-                };
                 const { rbacOnly } = vault;
                 // Whether this subject is granted by access policies only: a role assignment counts only where it is not.
                 const policyOnly = policyOnlyCheck
                     ? policyOnlyCheck(subject.json)
                     : { verdict: false, dependsOn: [] };
-                if (policyCheck && rbacOnly !== true) {
-                    const ranges = [[vault.first, vault.count]];
-                    for (const c of policyChildren.get((0,model_foldCase/* foldCase */.SP)(vault.name)))
-                        ranges.push([childFirsts[c], childCounts[c]]);
-                    for (const [first, count] of ranges)
-                        for (let g = first; g < first + count; g++)
-                            byPolicy.push(relation_and(principalMatch(policyGrants.who(g)), policyGrants.grant(g)));
-                }
-                if (roleCheck && rbacOnly !== false && policyOnly.verdict !== true) {
-                    const counts = relation_not(policyOnly);
-                    for (const n of assignments.over(vault.id))
-                        byRole.push(relation_and(relation_and(principalMatch(roleGrants.who(n)), roleGrants.grant(n)), counts));
-                }
-                const results = combine(byPolicy, byRole, rbacOnly, grants.rbacSwitch);
+                const outcome = grantsOf(found, vault, step).decide(wanted, {
+                    policies: policyCheck !== null && rbacOnly !== true,
+                    roles: roleCheck !== null && rbacOnly !== false && policyOnly.verdict !== true,
+                    counts: relation_not(policyOnly),
+                    rbacOnly,
+                    rbacSwitch: grants.rbacSwitch,
+                    step
+                });
                 const pointer = originalPointer(subject.json, (0,model_foldCase/* foldCase */.SP)(link.subject));
                 const who = describePrincipal(wanted);
-                if (results.some(r => r.verdict === true)) {
+                if (outcome.verdict === true) {
                     return prFinding(rule, subject, 'compliant', `${who} is granted what it needs on vault ${vault.name}.`, null, pointer);
                 }
-                else if (results.some(r => r.verdict === 'unknown')) {
-                    const keys = [...new Set(results.flatMap(r => r.dependsOn))];
-                    return prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencies(keys), pointer);
+                else if (outcome.verdict === 'unknown') {
+                    return prFinding(rule, subject, 'indeterminate', `Whether ${who} is granted what it needs on vault ${vault.name} cannot be decided before deployment.`, describeDependencyWords(outcome.shown, outcome.total), pointer);
                 }
                 else if (policyOnly.verdict === true && rbacOnly === true) {
                     // rbacOnly is true only where the rule names its rbacSwitch.
@@ -20113,8 +20684,8 @@ function compileRelationRule(rule, options = {}) {
             }
         };
     };
-    const checkOnce = (resources) => {
-        const relation = deployment();
+    const checkOnce = (resources, checkpoint) => {
+        const relation = deployment(checkpoint);
         for (const resource of resources)
             relation.add(resource);
         const findings = [];
@@ -20132,11 +20703,12 @@ function compileRelationRule(rule, options = {}) {
             type === `${targetType}/accesspolicies` ||
             type.endsWith('/roleassignments'));
     };
-    const check = (resources) => {
+    const check = (resources, checkpoint) => {
         const raced = racedStates(resources, related);
+        const once = (world) => checkOnce(world, checkpoint);
         if (raced.groups.length === 0 && !raced.capped)
-            return checkOnce(resources).map(([, finding]) => finding);
-        return inEveryOrder(resources, raced, checkOnce);
+            return once(resources).map(([, finding]) => finding);
+        return inEveryOrder(resources, raced, once);
     };
     return Object.assign(check, { deployment });
 }
@@ -20302,35 +20874,266 @@ function grantWords(rbacOnly) {
 function relation_not(a) {
     return { verdict: a.verdict === 'unknown' ? 'unknown' : !a.verdict, dependsOn: a.dependsOn };
 }
-function relation_and(a, b) {
-    if (a.verdict === false || b.verdict === false)
-        return { verdict: false, dependsOn: [] };
-    const dependsOn = [...a.dependsOn, ...b.dependsOn];
-    if (a.verdict === 'unknown' || b.verdict === 'unknown')
-        return { verdict: 'unknown', dependsOn };
-    return { verdict: true, dependsOn };
+function principalKey(p) {
+    switch (p.kind) {
+        case 'literal':
+            return { kind: 'literal', key: p.id };
+        case 'opaque':
+            return { kind: 'opaque', key: p.key };
+        default:
+            return { kind: 'identity', key: `${p.kind} ${idTail(p.resourceId)}` };
+    }
 }
 /**
- * Which grants count depends on the vault's authorization model: access policies, or (with RBAC
- * authorization) role assignments only. When the model itself is unknown, a grant of one kind
- * settles nothing unless the other kind grants too.
+ * The grants whose principal is undecided (samePrincipal is 'unknown') for a subject's principal of each kind,
+ * whichever principal of that kind it is: a grant whose principal may be the subject's is found by its key (the
+ * same literal id, the same identity, the same opaque key), and every other is either not the subject's (false)
+ * or undecided by its kind alone. An opaque principal is undecided against every grant but those of its own key.
  */
-function combine(byPolicy, byRole, rbacOnly, rbacSwitch) {
-    if (rbacOnly === true)
-        return byRole;
-    if (rbacOnly === false)
-        return byPolicy;
-    const best = (results) => results.some(r => r.verdict === true) ? true : results.some(r => r.verdict === 'unknown') ? 'unknown' : false;
-    const policy = best(byPolicy);
-    const role = best(byRole);
-    const dependsOn = [...byPolicy, ...byRole]
-        .flatMap(r => r.dependsOn)
-        .concat(rbacSwitch ? [`the vault's ${rbacSwitch}`] : []);
-    if (policy === true && role === true)
-        return [{ verdict: true, dependsOn: [] }];
-    if (policy === false && role === false)
-        return [{ verdict: false, dependsOn: [] }];
-    return [{ verdict: 'unknown', dependsOn }];
+const UNDECIDED = {
+    literal: ['identity', 'opaque'],
+    identity: ['literal', 'opaque'],
+    opaque: ['literal', 'identity', 'opaque']
+};
+/** The most grants the targets' summaries (TargetGrants) of one deployment keep at a time. */
+const CACHED_GRANTS = 200_000;
+function before(a, b) {
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+}
+/**
+ * A target's grants (its access policies, then the role assignments that reach it), indexed for the subjects
+ * that name it: a subject's verdict is what the scan of every grant with samePrincipal would give, but it looks
+ * up only the grants whose principal may be its own (by key), and takes the rest from a summary of the grants
+ * undecided for its kind of principal, made once for every subject. A target with N grants named by M subjects
+ * costs N + M lookups, not N \u00d7 M comparisons, and a reason names only the first few of what it rests on.
+ */
+class TargetGrants {
+    entries = [];
+    byKey = new Map();
+    byPos = new Map();
+    summaries = new Map();
+    outcomes = new Map();
+    count = 0;
+    /** How many grants were added (those that grant nothing included). */
+    get size() {
+        return this.count;
+    }
+    /** The grant at place `pos`: who it names and what it grants (null: nothing to check it with). */
+    add(pos, role, who, grant) {
+        this.count++;
+        const found = principalOf(who);
+        if (!found || !grant || grant.verdict === false)
+            return;
+        const { kind, key } = principalKey(found);
+        const principalWord = who instanceof model_value/* Unknown */.$r ? who.reason : `principal ${String(who)}`;
+        const grantWords = grant.dependsOn.map(dependencyWord);
+        const entry = {
+            pos,
+            role,
+            kind,
+            key: `${kind}:${key}`,
+            verdict: grant.verdict,
+            words: [dependencyWord(principalWord), ...grantWords],
+            grantWords
+        };
+        this.entries.push(entry);
+        this.byPos.set(pos, entry);
+        const same = this.byKey.get(entry.key);
+        if (same)
+            same.push(entry);
+        else
+            this.byKey.set(entry.key, [entry]);
+    }
+    /**
+     * A subject's verdict on this target for its principal `wanted`: `policies` and `roles` say which grants count,
+     * `counts` whether a role assignment counts for this subject (not access policies only), `rbacOnly` the
+     * target's switch. As the scan decided it: the grants of the kind that counts (both kinds when the switch is
+     * unknown: granted only when both grant, the switch then among what it rests on).
+     */
+    decide(wanted, how) {
+        const { policies, roles, counts, rbacOnly, rbacSwitch, step } = how;
+        const { kind, key } = principalKey(wanted);
+        const memo = [kind, key, policies, roles, counts.verdict, ...counts.dependsOn].join('\u0000');
+        const known = this.outcomes.get(memo);
+        if (known)
+            return known;
+        const undecided = this.undecided(kind, policies, roles, step);
+        // The grants whose principal is the subject's: what each grants decides it; an opaque principal's are
+        // among the undecided ones, which they replace.
+        const replaces = kind === 'opaque';
+        const countsUnknown = roles && counts.verdict === 'unknown';
+        const overrides = [];
+        let policyTrue = false;
+        let policyUnknown = false;
+        let roleTrue = false;
+        let roleUnknown = false;
+        let replacedPolicies = 0;
+        let replacedRoles = 0;
+        let firstRole = undecided.firstRole;
+        for (const entry of this.byKey.get(`${kind}:${key}`) ?? []) {
+            if (entry.role ? !roles : !policies)
+                continue;
+            step();
+            // A role assignment counts for this subject only if it is not granted by access policies alone.
+            const verdict = entry.role && countsUnknown ? 'unknown' : entry.verdict;
+            if (entry.role) {
+                if (entry.pos < firstRole)
+                    firstRole = entry.pos;
+                if (verdict === true)
+                    roleTrue = true;
+                else
+                    roleUnknown = true;
+                if (replaces)
+                    replacedRoles++;
+            }
+            else {
+                if (verdict === true)
+                    policyTrue = true;
+                else
+                    policyUnknown = true;
+                if (replaces)
+                    replacedPolicies++;
+            }
+            overrides.push({ pos: entry.pos, words: entry.grantWords, replaces });
+        }
+        if (undecided.policies > replacedPolicies)
+            policyUnknown = true;
+        if (undecided.roles > replacedRoles)
+            roleUnknown = true;
+        // What a role assignment counting rests on follows the first role assignment that may grant.
+        if (countsUnknown && firstRole !== Infinity) {
+            overrides.push({ pos: firstRole + 0.5, words: counts.dependsOn.map(dependencyWord), replaces: false });
+        }
+        const best = (granted, undecided) => (granted ? true : undecided ? 'unknown' : false);
+        let verdict;
+        let tail = [];
+        if (rbacOnly === true)
+            verdict = best(roleTrue, roleUnknown);
+        else if (rbacOnly === false)
+            verdict = best(policyTrue, policyUnknown);
+        else {
+            // Which grants count depends on the vault's authorization model, itself unknown: a grant of one kind
+            // settles nothing unless the other kind grants too.
+            const policy = best(policyTrue, policyUnknown);
+            const role = best(roleTrue, roleUnknown);
+            if (policy === true && role === true)
+                verdict = true;
+            else if (policy === false && role === false)
+                verdict = false;
+            else {
+                verdict = 'unknown';
+                if (rbacSwitch)
+                    tail = [dependencyWord(`the vault's ${rbacSwitch}`)];
+            }
+        }
+        const outcome = verdict === 'unknown'
+            ? { verdict, ...this.firstWords(undecided, overrides, tail, step) }
+            : { verdict, shown: [], total: 0 };
+        this.outcomes.set(memo, outcome);
+        return outcome;
+    }
+    /** The summary of the grants undecided for a principal of `kind`, among those that count. */
+    undecided(kind, policies, roles, step) {
+        const memo = `${kind} ${policies} ${roles}`;
+        const known = this.summaries.get(memo);
+        if (known)
+            return known;
+        const kinds = UNDECIDED[kind];
+        const made = {
+            policies: 0,
+            roles: 0,
+            firstRole: Infinity,
+            distinct: [],
+            index: new Map(),
+            places: new Map()
+        };
+        for (const entry of this.entries) {
+            step();
+            if ((entry.role ? !roles : !policies) || !kinds.includes(entry.kind))
+                continue;
+            if (entry.role) {
+                made.roles++;
+                if (entry.pos < made.firstRole)
+                    made.firstRole = entry.pos;
+            }
+            else
+                made.policies++;
+            entry.words.forEach((word, at) => {
+                const places = made.places.get(word);
+                if (!places) {
+                    made.places.set(word, [entry.pos]);
+                    made.index.set(word, made.distinct.length);
+                    made.distinct.push({ word, pos: entry.pos, at });
+                }
+                else if (places[places.length - 1] !== entry.pos)
+                    places.push(entry.pos);
+            });
+        }
+        this.summaries.set(memo, made);
+        return made;
+    }
+    /**
+     * The distinct words of the undecided grants with `overrides` (grants put in, or put in place of undecided
+     * ones) and `tail` after them all, in order of first place: the first LISTED_DEPENDENCIES of them, and how many.
+     * Only the words the overrides touch are looked at, besides the first few of the summary.
+     */
+    firstWords(undecided, overrides, tail, step) {
+        const removed = new Set();
+        for (const override of overrides)
+            if (override.replaces)
+                removed.add(override.pos);
+        // Words only removed grants named are gone; a word whose first grant is removed moves to its next one.
+        const lost = new Set();
+        const placed = new Map();
+        const looked = new Set();
+        for (const pos of removed) {
+            for (const word of this.byPos.get(pos).words) {
+                step();
+                if (looked.has(word))
+                    continue;
+                looked.add(word);
+                const places = undecided.places.get(word);
+                const next = places.find(p => !removed.has(p));
+                if (next === undefined)
+                    lost.add(word);
+                else if (next !== places[0])
+                    placed.set(word, [next, this.byPos.get(next).words.indexOf(word)]);
+            }
+        }
+        const placeOf = (word) => {
+            const moved = placed.get(word);
+            if (moved)
+                return moved;
+            if (lost.has(word))
+                return undefined;
+            const index = undecided.index.get(word);
+            return index === undefined ? undefined : [undecided.distinct[index].pos, undecided.distinct[index].at];
+        };
+        const put = (word, place) => {
+            step();
+            const known = placeOf(word);
+            if (!known || before(place, known))
+                placed.set(word, place);
+        };
+        for (const override of overrides)
+            override.words.forEach((word, at) => put(word, [override.pos, at]));
+        tail.forEach((word, at) => put(word, [Infinity, at]));
+        let total = undecided.distinct.length - lost.size;
+        for (const word of placed.keys())
+            if (!undecided.index.has(word) || lost.has(word))
+                total++;
+        const picked = [];
+        for (const { word, pos, at } of undecided.distinct) {
+            if (picked.length >= LISTED_DEPENDENCIES)
+                break;
+            if (!placed.has(word) && !lost.has(word))
+                picked.push([word, [pos, at]]);
+        }
+        for (const [word, place] of placed)
+            picked.push([word, place]);
+        picked.sort((a, b) => (before(a[1], b[1]) ? -1 : before(b[1], a[1]) ? 1 : 0));
+        return { shown: picked.slice(0, LISTED_DEPENDENCIES).map(([word]) => word), total };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/pr/transition.ts
@@ -20833,6 +21636,8 @@ function desiredExemptions(exceptions, options) {
 
 
 
+
+
 let engineCatalog;
 /** The engine's alias catalog, asked in the direction the compiler needs; built once. */
 function engineAliasCatalog() {
@@ -20920,7 +21725,10 @@ async function publishPack(request) {
                         e.resources.some(s => s.file === undefined && (s.id === undefined || /[*?{]/.test(s.id))));
                     const rows = needsResources ? await readResources(types) : [];
                     const resources = liveResources(rows, 'the assignment scope').map(r => findingResource(r, null));
-                    return desiredExemptions(exceptions, { assignmentId, owner, members, resources });
+                    return {
+                        ...desiredExemptions(exceptions, { assignmentId, owner, members, resources }),
+                        types: types ?? []
+                    };
                 }
             }
             : {})
@@ -21212,7 +22020,7 @@ async function evaluateRepository(request) {
  * report. Call `findings.dispose()` when done.
  */
 async function evaluateRepositoryStreamed(request) {
-    const run = new limits/* RunDeadline */.sQ(request.clock);
+    const run = new model_limits/* RunDeadline */.sQ(request.clock);
     const texts = new src_rules/* RuleTexts */.FO();
     if (needsRuleTooling(request, texts))
         await (0,rules_tooling/* loadRuleTooling */.O)();
@@ -21248,8 +22056,13 @@ async function evaluateRepositoryStreamed(request) {
         await inputs.readInline();
         inputs.evaluateHeld();
         const transitionProblems = [];
+        // What the base's inline exceptions covered, where the base's templates were expanded: one the change puts on
+        // more resources (moved or copied onto another declaration, a copy loop or a linked template used more) is new.
+        let baseCoverage;
         const transitionsRan = transitionsWanted
-            ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+            ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems, coverage => {
+                baseCoverage = coverage;
+            })
             : false;
         // Problems in the order a run that read every input before evaluating any would meet them.
         const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
@@ -21263,11 +22076,13 @@ async function evaluateRepositoryStreamed(request) {
         const exceptions = [...inputs.inline.exceptions, ...(request.exceptions ?? []), ...read.azureExceptions].filter(e => e.rules.some(rule => !leftOutNames.has(rule)));
         const baseline = readBaselineOf(request, errors);
         const baseText = baseTextOf(request, exceptions, baseline, read.skipped);
+        if (baseText && baseCoverage === undefined && !transitionsWanted)
+            baseCoverage = baseInlineCoverage(request, exceptions);
         // What the base commit accepted is read from its configuration file (YAML).
         if (baseText)
             await (0,rules_tooling/* loadRuleTooling */.O)();
         if (baseText)
-            markNewExceptions(exceptions, baseText, file => headText(request.cwd, file));
+            markNewExceptions(exceptions, baseText, file => headText(request.cwd, file), baseCoverage);
         return streamedDocument(store, {
             cwd: request.cwd,
             overrides: loaded.overrides,
@@ -21303,7 +22118,13 @@ async function evaluateRepositoryStreamed(request) {
  * findings lie in another file.
  */
 function filesRead(template, cwd) {
-    const read = new Set([template.file, ...(template.parameterFiles ?? []), ...(template.linkedFiles ?? [])]);
+    const read = new Set([
+        template.file,
+        // The files paired with it by name count whether they are there or not: deleting or renaming one changes it.
+        ...conventionalParameterCandidates(template.file),
+        ...(template.parameterFiles ?? []),
+        ...(template.linkedFiles ?? [])
+    ]);
     for (const resource of template.resources)
         if (resource.source)
             read.add(resource.source.file);
@@ -21416,12 +22237,12 @@ async function readInputs(request, loaded, inputs, readSets) {
  * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
  * is an error when the user named it, else a note that they did not run.
  */
-function runTransitions(request, loaded, head, store, notRun, problems) {
+function runTransitions(request, loaded, head, store, notRun, problems, onCoverage) {
     let base = null;
     try {
         base = request.baseTemplates?.length
             ? loadBaseTemplates(request, request.baseTemplates)
-            : loadBaseResources(request);
+            : loadBaseResources(request, onCoverage);
     }
     catch (error) {
         if (!(error instanceof model_errors/* UserError */.yo))
@@ -21527,8 +22348,30 @@ function loadBaseTemplates(request, patterns) {
     });
     return discovered.templates.flatMap(t => t.resources);
 }
+/**
+ * What the base's inline exceptions covered, when no transition rule expanded the base's templates already and the
+ * head has inline exceptions: undefined when there is no base commit or it cannot be read (each exception's novelty is
+ * then judged from the texts of its file alone).
+ */
+function baseInlineCoverage(request, exceptions) {
+    if (request.base === undefined || request.baseTemplates?.length || !request.templates?.length)
+        return undefined;
+    if (!exceptions.some(exception => exception.kind === 'inSource'))
+        return undefined;
+    let coverage;
+    try {
+        loadBaseResources(request, found => {
+            coverage = found;
+        });
+    }
+    catch (error) {
+        if (!(error instanceof model_errors/* UserError */.yo))
+            throw error;
+    }
+    return coverage;
+}
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
-function loadBaseResources(request) {
+function loadBaseResources(request, onCoverage) {
     const patterns = request.templates ?? [];
     const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
     const checkout = readBaseCheckout(request.base, folders, request.cwd);
@@ -21543,7 +22386,9 @@ function loadBaseResources(request) {
             scope: deploymentContext(request)
         });
         // A template the base cannot expand (new, or broken then) has nothing to compare against.
-        return discovered.templates.flatMap(t => t.resources);
+        const resources = discovered.templates.flatMap(t => t.resources);
+        onCoverage?.(inlineCoverage(inlineExceptions(resources, cwd).exceptions));
+        return resources;
     }
     finally {
         checkout.dispose();
@@ -26597,6 +27442,7 @@ const compiledKeywords = new Set(vocabulary.filter(k => k !== annotationKeywords
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  UO: () => (/* binding */ isExemptType),
   CJ: () => (/* binding */ isIndexedType),
   U5: () => (/* binding */ resolveMode),
   FZ: () => (/* binding */ typeEntry)
@@ -26903,7 +27749,8 @@ const TAG_SUPPORT = new Map([
  * Modes: which resources a definition is evaluated against. `All` takes every resource, resource
  * groups and subscriptions too; `Indexed` only resource types that support tags and location, and
  * never resource groups or subscriptions; a resource-provider mode
- * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, \u2026) only that provider's types.
+ * (`Microsoft.KeyVault.Data`, `Microsoft.Kubernetes.Data`, \u2026) only that provider's types. No mode
+ * takes the types Azure Policy exempts from evaluation (Microsoft.Resources/templateSpecs, \u2026: exemptPrefixes).
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#mode
  */
 
@@ -26958,6 +27805,35 @@ const notIndexedTypes = new Set([
     'microsoft.resources/subscriptions/resourcegroups',
     'microsoft.resources/resourcegroups'
 ]);
+/**
+ * Resource types Azure Policy never evaluates, whatever the mode: "By design, Azure Policy does not evaluate resources
+ * under the Microsoft.Resources resource provider (RP) from policy evaluation, except for subscriptions and resource
+ * groups" (https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability, Not Applicable
+ * Resources), and the Azure/azure-policy README's "Resources that are exempt from policy evaluation": "Resource types
+ * in the following namespaces are excluded from policy evaluation: Microsoft.Resources/*, except resource groups and
+ * subscriptions (for example, Microsoft.Resources/deployments and Microsoft.Resources/templateSpecs are not evaluated
+ * by policy), Microsoft.Billing/*, Microsoft.Capacity/reservationOrders/*, Microsoft.Help/*, Microsoft.Diagnostics/*".
+ * The Microsoft.Resources entry came with Azure/azure-policy#1044 ("All Microsoft.Resources types are excluded from
+ * policy evaluation except resource groups and subscriptions"). Each entry covers the types below it;
+ * `Microsoft.Capacity/reservationOrders` itself with its children. The README's second list (single types such as
+ * Microsoft.KeyVault/vaults/secrets) is not here: on the pull request that added it (Azure/azure-policy#1306) a policy
+ * reviewer says "these are excluded only from brownfield evaluation, not greenfield", so they would leave only a
+ * snapshot's and a live scope's resources, which this exemption, made for every source alike, does not model.
+ */
+const exemptPrefixes = [
+    'microsoft.resources/',
+    'microsoft.billing/',
+    'microsoft.capacity/reservationorders',
+    'microsoft.help/',
+    'microsoft.diagnostics/'
+];
+/** Whether Azure Policy evaluates no resource of this type in any mode (see exemptPrefixes). */
+function computeExempt(type) {
+    const lower = (0,foldCase/* foldCase */.SP)(type);
+    if (notIndexedTypes.has(lower))
+        return false;
+    return exemptPrefixes.some(p => (p.endsWith('/') ? lower.startsWith(p) : lower === p || lower.startsWith(`${p}/`)));
+}
 const typeEntries = new Map();
 let nextTypeId = 0;
 // The last type asked about: every definition asks about the same resource in turn.
@@ -26971,16 +27847,26 @@ function typeEntry(type) {
     if (entry === undefined) {
         if (typeEntries.size >= 10_000)
             typeEntries.clear();
-        entry = { id: nextTypeId++, indexed: computeIndexed(type) };
+        entry = { id: nextTypeId++, indexed: computeIndexed(type), exempt: computeExempt(type) };
         typeEntries.set(type, entry);
     }
     lastType = type;
     lastEntry = entry;
     return entry;
 }
-/** Whether `Indexed` mode evaluates a resource of this type. */
+/**
+ * Whether `Indexed` mode takes a resource of this type by its tags and location (the tag-support page); an exempt
+ * type (isExemptType) is still evaluated by no mode.
+ */
 function isIndexedType(type) {
     return typeEntry(type).indexed;
+}
+/**
+ * Whether Azure Policy leaves every resource of this type out of evaluation, in every mode: Microsoft.Resources
+ * types other than subscriptions and resource groups, and the other namespaces of exemptPrefixes.
+ */
+function isExemptType(type) {
+    return typeEntry(type).exempt;
 }
 /**
  * Whether `Indexed` evaluates a type: resource groups and subscriptions never; a type the table lists (the
@@ -27033,9 +27919,17 @@ function resolveMode(name) {
         return resolveMode('Indexed');
     const lower = (0,foldCase/* foldCase */.SP)(name);
     if (lower === 'all')
-        return { name: 'All', kind: 'all', appliesToType: () => true };
-    if (lower === 'indexed')
-        return { name: 'Indexed', kind: 'indexed', appliesToType: isIndexedType };
+        return { name: 'All', kind: 'all', appliesToType: type => !typeEntry(type).exempt };
+    if (lower === 'indexed') {
+        return {
+            name: 'Indexed',
+            kind: 'indexed',
+            appliesToType: type => {
+                const entry = typeEntry(type);
+                return entry.indexed && !entry.exempt;
+            }
+        };
+    }
     let prefixes = (0,value/* own */.ZV)(providerModes, lower);
     if (!prefixes) {
         const m = /^([a-z0-9]+\.[a-z0-9]+)(\.v\d+)?\.data$/.exec(lower);
@@ -27049,7 +27943,7 @@ function resolveMode(name) {
         kind: 'provider',
         appliesToType: type => {
             const t = (0,foldCase/* foldCase */.SP)(type);
-            return list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
+            return !typeEntry(type).exempt && list.some(p => t === p || t.startsWith(p.endsWith('/') ? p : `${p}/`));
         }
     };
 }
@@ -28230,6 +29124,7 @@ function decodeUriComponent(text) {
 /* harmony export */   IX: () => (/* binding */ findUnknown),
 /* harmony export */   P5: () => (/* binding */ setOwn),
 /* harmony export */   ZV: () => (/* binding */ own),
+/* harmony export */   dB: () => (/* binding */ EvaluationFailure),
 /* harmony export */   t8: () => (/* binding */ isUnknown)
 /* harmony export */ });
 /**
@@ -28252,6 +29147,14 @@ class Unknown {
     toString() {
         return `<unknown: ${this.reason}>`;
     }
+}
+/**
+ * What Azure Policy cannot evaluate at all: a template function that fails on the values it is given (`substring`
+ * past the end of a name, `int('ab')`), a comparison of values of different types. It flows through conditions as an
+ * unknown does, and where it decides the outcome, Azure's answer is known: "A failed evaluation is an implicit deny"
+ * (definition-structure-policy-rule, "Avoiding template failures").
+ */
+class EvaluationFailure extends Unknown {
 }
 function isUnknown(value) {
     return value instanceof Unknown;
@@ -28465,64 +29368,222 @@ function codeSpan(value, inTable = false) {
     return `${fence}${pad}${body}${pad}${fence}`;
 }
 /**
- * Markdown written by a rule's author (remediation): kept as Markdown, but raw HTML is
- * shown as text and mentions are broken, outside code spans and fenced blocks, since a
- * pull request can change the rule files it is checked with.
+ * Markdown written by a rule's author (remediation), which a pull request can add or change:
+ * kept as Markdown, but nothing in it renders as HTML, an image, a script link or a mention.
+ *
+ * The output is rebuilt rather than passed through, so that what stays raw is code on GitHub
+ * whatever the author's text meant (CommonMark 0.31 / GFM):
+ * - A fenced code block (\u00a74.5) is written out again with a fence of our own: longer than any run
+ *   of its character in the content, so no content line can close it whatever its indentation;
+ *   the info string reduced to one plain language word; never left open. A backtick fence whose
+ *   info string holds a backtick is no fence, and its lines are text.
+ * - A code span (\u00a76.1) is written out again on one line, delimited by a backtick run longer than
+ *   any inside it. Every other backtick in the text is backslash-escaped, so no backtick can pair
+ *   with one GitHub sees differently: a backslash-escaped backtick opens no span, and inside a
+ *   span a backslash is literal.
+ * - In the text, `<` is shown as text (no HTML, HTML block, autolink or comment), brackets are
+ *   escaped except in a plain `[text](https://\u2026)` link (no image, script link, reference
+ *   definition or link title to hide a backtick in), `&` is escaped except in `&lt;` `&gt;`
+ *   `&amp;` `&quot;` `&nbsp;` (an entity could spell `@`), `$` is escaped (GitHub's math), a run of
+ *   three tildes loses its first (a tilde fence), and mentions and issue references are broken.
  */
 function sanitizeMarkdown(markdown) {
+    const lines = revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n');
+    // In a table GitHub splits a row on `|` even inside a code span; a line that may be a
+    // delimiter row makes every pipe in a span escaped (shown as `\|` outside a table).
+    const pipes = lines.some(line => /^[-:| \t>*+.)\d]*$/.test(line) && line.includes('-'));
     const out = [];
-    let fence = null;
-    for (const line of revealInvisible(markdown).replace(/\r\n?/g, '\n').split('\n')) {
-        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    let paragraph = [];
+    const flush = () => {
+        if (paragraph.length)
+            out.push(sanitizeText(paragraph.join('\n'), pipes));
+        paragraph = [];
+    };
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const fence = openingFence(line, i === 0 || isBlank(lines[i - 1]));
         if (fence) {
-            out.push(line);
-            if (marker &&
-                marker[1][0] === fence.char &&
-                marker[1].length >= fence.length &&
-                !/\S/.test(line.slice(marker[0].length)))
-                fence = null;
+            flush();
+            let end = i + 1;
+            while (end < lines.length && !closesFence(lines[end], fence))
+                end++;
+            out.push(...codeBlock(fence, lines.slice(i + 1, end)));
+            i = end;
             continue;
         }
-        if (marker) {
-            fence = { char: marker[1][0], length: marker[1].length };
+        if (isBlank(line)) {
+            flush();
             out.push(line);
             continue;
         }
-        out.push(sanitizeInline(line));
+        // Code spans are read over a paragraph; these lines start or end one of their own.
+        if (STARTS_BLOCK.test(line) || (paragraph.length && ENDS_LINE_BLOCK.test(paragraph[paragraph.length - 1])))
+            flush();
+        paragraph.push(line);
     }
-    // An unclosed fence would turn everything after the remediation into code.
-    if (fence)
-        out.push(fence.char.repeat(fence.length));
+    flush();
     return out.join('\n');
 }
-function sanitizeInline(line) {
-    let result = '';
-    let i = 0;
-    while (i < line.length) {
-        if (line[i] === '`') {
-            const run = /^`+/.exec(line.slice(i))[0];
-            const close = findClosingRun(line, i + run.length, run.length);
-            if (close >= 0) {
-                result += line.slice(i, close + run.length);
-                i = close + run.length;
-                continue;
-            }
-            result += run;
-            i += run.length;
-            continue;
-        }
-        const next = line.indexOf('`', i);
-        const end = next < 0 ? line.length : next;
-        result += line
-            .slice(i, end)
-            .replace(/</g, '&lt;')
-            .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-            // Images load from anywhere a reader's browser goes; script and data links run or hide content.
-            .replace(/!\[/g, '!\\[')
-            .replace(/\]\((?=\s*<?\s*(?:javascript|data|vbscript):)/gi, ']\\(');
-        i = end;
+/** Block starts that end a paragraph (quotes, headings, list items, breaks) and table rows. */
+const STARTS_BLOCK = /^ {0,3}(?:>|#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[-*_=])|\|/;
+const ENDS_LINE_BLOCK = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-*_=])|\|/;
+function isBlank(line) {
+    return /^[ \t]*$/.test(line);
+}
+/** Columns of indentation, a tab reaching the next multiple of four (CommonMark \u00a72.2). */
+function indentation(line) {
+    let column = 0;
+    for (const c of line) {
+        if (c === ' ')
+            column++;
+        else if (c === '\t')
+            column += 4 - (column % 4);
+        else
+            break;
     }
-    return result;
+    return column;
+}
+/**
+ * An opening code fence as this reader takes it. Indented four columns or more, only after a
+ * blank line (a list item's fence; the block is written at that indentation only where
+ * GitHub reads it as code either way, see codeBlock).
+ */
+function openingFence(line, afterBlank) {
+    const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!match)
+        return null;
+    const indent = indentation(line);
+    if (indent > 3 && !afterBlank)
+        return null;
+    // \u00a74.5: the info string of a backtick fence may not contain backticks.
+    if (match[1][0] === '`' && match[2].includes('`'))
+        return null;
+    return { indent, char: match[1][0], length: match[1].length, info: match[2].trim() };
+}
+function closesFence(line, fence) {
+    const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+    return (match !== null &&
+        match[1][0] === fence.char &&
+        match[1].length >= fence.length &&
+        indentation(line) <= fence.indent + 3);
+}
+/** GitHub renders these as diagrams, maps, models, math or suggested changes, not as code. */
+const RENDERED_LANGUAGES = new Set(['mermaid', 'geojson', 'topojson', 'stl', 'math', 'suggestion']);
+/**
+ * The block with a fence of our own. Written at the author's indentation (up to three
+ * columns, or more after a blank line) it opens a fence, or an indented code block; in a list
+ * item whose content starts at or left of it the block goes on while every content line is
+ * indented at least as far, so otherwise it is written at the left margin, where no container
+ * can end it.
+ */
+function codeBlock(fence, content) {
+    const runs = fence.char === '`' ? /`+/g : /~+/g;
+    const length = Math.max(fence.length, 1 + longestRun(content.join('\n'), runs));
+    const indent = content.every(line => isBlank(line) || indentation(line) >= fence.indent) ? fence.indent : 0;
+    const marker = ' '.repeat(indent) + fence.char.repeat(length);
+    const language = /^[\w+#.-]{1,40}/.exec(fence.info)?.[0] ?? '';
+    const info = language && !RENDERED_LANGUAGES.has(language.toLowerCase()) ? language : '';
+    return [marker + info, ...content, marker];
+}
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+const SAFE_LINK = /\[([^[\]`\\<>\n]*)\]\((https?:\/\/[^\s()<>`\\'"[\]]+)\)/y;
+const SAFE_ENTITY = /&(?:lt|gt|amp|quot|nbsp);/y;
+/** A paragraph's text, read left to right as CommonMark's inline parser does (\u00a76). */
+function sanitizeText(text, pipes) {
+    let out = '';
+    let plain = '';
+    const flushPlain = () => {
+        out += breakReferences(plain);
+        plain = '';
+    };
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '\\' && i + 1 < text.length && ASCII_PUNCTUATION.test(text[i + 1])) {
+            // A backslash escape (\u00a72.4), kept as written: the character after it is literal.
+            plain += text.slice(i, i + 2);
+            i += 2;
+        }
+        else if (c === '`') {
+            const run = backtickRun(text, i);
+            const close = findClosingRun(text, i + run, run);
+            if (close >= 0) {
+                flushPlain();
+                out += rewriteCodeSpan(text.slice(i + run, close), pipes);
+                i = close + run;
+            }
+            else {
+                // Not a span here; escaped, so it cannot pair with a backtick anywhere else.
+                plain += '\\`'.repeat(run);
+                i += run;
+            }
+        }
+        else if (c === '[') {
+            SAFE_LINK.lastIndex = i;
+            const link = text[i - 1] === '!' ? null : SAFE_LINK.exec(text);
+            if (link) {
+                flushPlain();
+                out += `[${breakReferences(plainText(link[1]))}](${link[2]})`;
+                i += link[0].length;
+            }
+            else {
+                plain += '\\[';
+                i++;
+            }
+        }
+        else if (c === '~') {
+            const run = /~+/y;
+            run.lastIndex = i;
+            const tildes = run.exec(text)[0];
+            plain += tildes.length >= 3 ? '\\' + tildes : tildes;
+            i += tildes.length;
+        }
+        else if (c === '&') {
+            SAFE_ENTITY.lastIndex = i;
+            const entity = SAFE_ENTITY.exec(text)?.[0];
+            plain += entity ?? '&amp;';
+            i += entity?.length ?? 1;
+        }
+        else {
+            plain += plainText(c);
+            i++;
+        }
+    }
+    flushPlain();
+    return out;
+}
+/** Characters that need escaping wherever they stand in text. */
+function plainText(text) {
+    return text.replace(/[<\]$&]/g, c => (c === '<' ? '&lt;' : c === '&' ? '&amp;' : '\\' + c));
+}
+function breakReferences(text) {
+    return text.replace(MENTION, '@' + ZERO_WIDTH_SPACE).replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+}
+/** The longest match of a global `runs` pattern (counted, not spread: a remediation may hold many). */
+function longestRun(text, runs) {
+    let longest = 0;
+    for (const run of text.matchAll(runs))
+        longest = Math.max(longest, run[0].length);
+    return longest;
+}
+function backtickRun(text, from) {
+    let end = from;
+    while (text[end] === '`')
+        end++;
+    return end - from;
+}
+/**
+ * A code span's content as GitHub shows it (line endings as spaces, one space stripped from
+ * each side of a padded span), on one line between backtick runs longer than any inside.
+ */
+function rewriteCodeSpan(raw, pipes) {
+    let content = raw.replace(/\n[ \t]*/g, ' ');
+    if (/^ [\s\S]* $/.test(content) && /[^ ]/.test(content))
+        content = content.slice(1, -1);
+    const fence = '`'.repeat(longestRun(content, /`+/g) + 1);
+    const pad = /^`|`$/.test(content) || (/^ [\s\S]* $/.test(content) && /[^ ]/.test(content)) ? ' ' : '';
+    const body = pipes ? content.replace(/(\\*)\|/g, (_, slashes) => `${slashes}${slashes}\\|`) : content;
+    return `${fence}${pad}${body}${pad}${fence}`;
 }
 /** Where a backtick run of exactly `length` starts at or after `from`, or -1. */
 function findClosingRun(line, from, length) {
@@ -31934,10 +32995,18 @@ function escapeReasons(root) {
         if (!isWithin(boundary, target))
             return `it is outside the repository (${boundary})`;
         // The link's target is not named: it may be a file of the runner's that the pull request should not learn about.
-        if (!isWithin((realBoundary ??= realPath(boundary)), realPath(target)))
+        const real = realPath(target);
+        if (!isWithin((realBoundary ??= realPath(boundary)), real))
             return 'it leads outside the repository through a symbolic link';
+        // Inside the repository but not of it: a checkout keeps its credentials there (actions/checkout writes its token
+        // into .git/config), and no template, parameter file or rule lives there.
+        if (inGitFolder(node_path__WEBPACK_IMPORTED_MODULE_1__.relative(boundary, target)) || inGitFolder(node_path__WEBPACK_IMPORTED_MODULE_1__.relative(realBoundary, real)))
+            return "it is inside the repository's .git folder, where a checkout keeps its credentials";
         return null;
     };
+}
+function inGitFolder(relative) {
+    return relative.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).some(part => part.toLowerCase() === '.git');
 }
 /**
  * Throws a UserError when `file` leads outside `root`. `what` names the file ("the linked
