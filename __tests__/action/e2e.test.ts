@@ -1115,6 +1115,17 @@ if (built && !builtWithAzure) {
     async () => {
       const config = path.join(root, 'workspace', 'cmk-guard.yaml');
       const account = `/subscriptions/${SUBSCRIPTIONS[0]}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/openai-1`;
+      // Azure holds the account (Resource Graph lists it): an exemption on a resource that is gone is not written.
+      seedResources(arm, [
+        {
+          id: account,
+          name: 'openai-1',
+          type: 'Microsoft.CognitiveServices/accounts',
+          kind: 'OpenAI',
+          location: 'westeurope',
+          properties: {}
+        }
+      ]);
       writeFileSync(
         config,
         [
