@@ -422,6 +422,44 @@ describe('RULE#conditions', () => {
   });
 });
 
+describe('ARRAYS#array-conditions: a parameter of the wrong type as an operand', () => {
+  it("the page's own example, equals an Array parameter, is refused as Azure refuses to create it; in takes it", () => {
+    const params = { allowedLocations: { type: 'Array' } };
+    expect(() => load({ field: 'location', equals: "[parameters('allowedLocations')]" }, params)).toThrow(
+      /"equals" is given \[parameters\('allowedLocations'\)\], a parameter of type Array; Azure refuses to create the definition \("Evaluation result of language expression '\[parameters\('allowedLocations'\)\]' is type 'Array', expected type is 'String'"\)/
+    );
+    expect(() => load({ field: 'location', like: "[parameters('ALLOWEDLOCATIONS')]" }, params)).toThrow(
+      DefinitionError
+    );
+    expect(() => load({ field: 'location', equals: "[parameters('tags')]" }, { tags: { type: 'Object' } })).toThrow(
+      /type Object/
+    );
+    expect(
+      holds(
+        { field: 'location', in: "[parameters('allowedLocations')]" },
+        { name: 'r', type: 'x', location: 'westeurope' },
+        { parameters: { allowedLocations: ['westeurope'] } },
+        params
+      )
+    ).toBe('true');
+    // in and notIn take an Array, not a String; an expression around a parameter is the author's to get right.
+    expect(() => load({ field: 'location', notIn: "[parameters('region')]" }, { region: { type: 'String' } })).toThrow(
+      /"notIn" is given .* a parameter of type String; .*expected type is 'Array'/
+    );
+    expect(() => load({ field: 'location', equals: "[first(parameters('allowedLocations'))]" }, params)).not.toThrow();
+  });
+  it('current() outside a count\'s where is refused as Azure refuses it ("only available inside the count.where condition")', () => {
+    expect(() => load({ value: '[current()]', equals: 'x' })).toThrow(
+      /calls current\(\), which Azure allows only inside a count's "where"/
+    );
+    const inWhere = {
+      count: { value: "[createArray('a', 'b')]", name: 'letter', where: { value: "[current('letter')]", equals: 'a' } },
+      equals: 1
+    };
+    expect(holds(inWhere, { name: 'r', type: 'x' })).toBe('true');
+  });
+});
+
 describe('RULE#count: index names', () => {
   it('count.name is English letters and digits', () => {
     expect(() =>

@@ -49,6 +49,8 @@ export interface ConditionCompiler {
   file: string | null;
   functions: FunctionLibrary;
   declared: Set<string>;
+  /** The declared type of each parameter (folded name → folded type), for the operands Azure refuses by type. */
+  parameterTypes?: Map<string, string>;
   /** Aliases that fell back to the naming convention, and other remarks for the user. */
   notes: string[];
   /** Every field the rule reads, for messages and pointers. */
@@ -215,13 +217,14 @@ export function overSelected(selected: Selected, test: LeafTest, rt: Runtime): T
 class Compiler {
   constructor(readonly c: ConditionCompiler) {}
 
-  site(path: string) {
+  site(path: string, inCount?: boolean) {
     return {
       file: this.c.file,
       path,
       functions: this.c.functions,
       declared: this.c.declared,
-      checkField: (text: string, at: string) => void this.field(text, at, false)
+      checkField: (text: string, at: string) => void this.field(text, at, false),
+      ...(inCount === undefined ? {} : { inCount })
     };
   }
 
@@ -303,9 +306,10 @@ class Compiler {
       foldCase(subjectKey) === 'field' &&
       typeof obj[subjectKey] === 'string' &&
       foldCase(obj[subjectKey] as string) === 'location';
-    const compiled = compileValue(obj[opKey], this.site(opPath));
+    const compiled = compileValue(obj[opKey], this.site(opPath, scopes.length > 0));
     const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
     this.checkOperand(op, operand, opPath);
+    this.checkParameterOperand(op, obj[opKey], opPath);
     const test = this.bindOperator(op, operand);
     switch (foldCase(subjectKey)) {
       case 'field': {
@@ -315,7 +319,7 @@ class Compiler {
         return { kind: 'field', ref, getter, op, operand, location: onLocation, test: fieldTest };
       }
       case 'value': {
-        const value = compileValue(obj[subjectKey], this.site(subjectPath));
+        const value = compileValue(obj[subjectKey], this.site(subjectPath, scopes.length > 0));
         return { kind: 'other', condition: rt => test(value.get(rt), rt) };
       }
       default:
@@ -340,6 +344,27 @@ class Compiler {
     if (op.operand === 'array' && !Array.isArray(v)) {
       throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
     }
+  }
+
+  /**
+   * Azure refuses to create a definition whose operand is a parameter of the wrong type: an Array parameter where
+   * a condition compares one value ("Evaluation result of language expression '[parameters('allowedLocations')]' is
+   * type 'Array', expected type is 'String'", author-policies-for-arrays), or one that is not an Array for `in` and
+   * `notIn`. Only an operand that is the parameter itself is judged; an expression around it is the author's.
+   */
+  checkParameterOperand(op: Operator, raw: unknown, path: string): void {
+    if (op.operand === 'boolean' || typeof raw !== 'string') return;
+    const named = /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i.exec(raw);
+    const type = named ? this.c.parameterTypes?.get(foldCase(named[1])) : undefined;
+    if (type === undefined) return;
+    const wanted = op.operand === 'array' ? 'Array' : 'String';
+    const refused = op.operand === 'array' ? type !== 'array' : type === 'array' || type === 'object';
+    if (!refused) return;
+    const given = type === 'array' ? 'Array' : type === 'object' ? 'Object' : type[0].toUpperCase() + type.slice(1);
+    throw this.error(
+      `"${op.name}" is given ${raw}, a parameter of type ${given}; Azure refuses to create the definition ("Evaluation result of language expression '${raw}' is type '${given}', expected type is '${wanted}'"). ${op.operand === 'array' ? 'Declare the parameter as an Array.' : 'Use "in" or "notIn" for a list of values.'}`,
+      path
+    );
   }
 
   bindOperator(op: Operator, operand: CompiledValue): (actual: Value | undefined, rt: Runtime) => Truth {

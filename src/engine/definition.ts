@@ -374,6 +374,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     }
   }
   const declared = new Set(Object.keys(parameters).map(k => foldCase(k)));
+  const parameterTypes = new Map(Object.entries(parameters).map(([k, v]) => [foldCase(k), foldCase(v.type)]));
 
   let rule = props.policyRule;
   if (!isObject(rule as Value))
@@ -414,6 +415,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
     file,
     functions,
     declared,
+    parameterTypes,
     notes,
     fields,
     types: testedTypes(ruleObj.if),

@@ -72,6 +72,11 @@ export interface ExpressionSite {
   declared: Set<string>;
   /** Checks a field that a `field('…')` or `current('…/…')` call names literally (throws as the field condition would). */
   checkField?: (text: string, path: string) => void;
+  /**
+   * Whether the expression is in a condition inside a count's `where`: false refuses `current()`, which Azure does
+   * not let a definition use elsewhere ("only available inside the count.where condition"); undefined checks nothing.
+   */
+  inCount?: boolean;
 }
 
 function collectCalls(expr: Expr, out: { name: string; args: Expr[] }[]): void {
@@ -120,6 +125,13 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
       const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
       throw new DefinitionError(
         `'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`,
+        site.file,
+        site.path
+      );
+    }
+    if (lower === 'current' && site.inCount === false) {
+      throw new DefinitionError(
+        `the expression ${JSON.stringify(text)} calls current(), which Azure allows only inside a count's "where" (Azure refuses to create the definition otherwise); use field() here.`,
         site.file,
         site.path
       );
