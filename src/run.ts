@@ -654,7 +654,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
   });
   const relationPass = new RelationPass(relations, store, i => definitions.length + 1 + i);
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
-  const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
+  const transitionsWanted = hasBase && transitions.length > 0 && templatePatterns(request).length > 0;
   const inputs = new InputLoop({
     definitions,
     parameters: loaded.overrides.parameters,
@@ -800,7 +800,7 @@ async function readInputs(
   const readProblems: UserError[] = [...loaded.errors];
   const notRun: NotRun[] = [...loaded.leftOut];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
-  const patterns = [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+  const patterns = templatePatterns(request);
   if (patterns.length) {
     const discovered = loadTemplates(patterns, {
       cwd: request.cwd,
@@ -859,10 +859,10 @@ async function readInputs(
       });
   }
   const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
-  if (loaded.transitions.length && !(hasBase && request.templates?.length)) {
+  if (loaded.transitions.length && !(hasBase && templatePatterns(request).length)) {
     notRun.push({
       rules: loaded.transitionRules,
-      reason: request.templates?.length
+      reason: templatePatterns(request).length
         ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
         : 'they compare templates before and after a change, and no templates were given'
     });
@@ -1002,7 +1002,8 @@ function loadBaseTemplates(request: EvaluateRequest, patterns: string[]): Resour
  * then judged from the texts of its file alone).
  */
 function baseInlineCoverage(request: EvaluateRequest, exceptions: readonly Exception[]): InlineCoverage | undefined {
-  if (request.base === undefined || request.baseTemplates?.length || !request.templates?.length) return undefined;
+  if (request.base === undefined || request.baseTemplates?.length || !templatePatterns(request).length)
+    return undefined;
   if (!exceptions.some(exception => exception.kind === 'inSource')) return undefined;
   let coverage: InlineCoverage | undefined;
   try {
@@ -1016,14 +1017,20 @@ function baseInlineCoverage(request: EvaluateRequest, exceptions: readonly Excep
 }
 
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
+/** The head's template patterns: those given and those the base's configuration file adds. */
+function templatePatterns(request: Pick<EvaluateRequest, 'templates' | 'templatesAtBase'>): string[] {
+  return [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+}
+
 function loadBaseResources(request: EvaluateRequest, onCoverage?: (coverage: InlineCoverage) => void): Resource[] {
-  const patterns = request.templates ?? [];
+  const patterns = templatePatterns(request);
   const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
   const checkout = readBaseCheckout(request.base as string, folders, request.cwd);
   try {
     const cwd = inBaseCheckout(checkout, '.', request.cwd);
     const discovered = loadTemplates(patterns, {
       cwd,
+      mayMatchNothing: request.templatesAtBase,
       env: request.env,
       root: inBaseCheckout(checkout, rootOf(request), request.cwd),
       parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),

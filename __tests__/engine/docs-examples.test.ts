@@ -268,6 +268,66 @@ describe('RULE#value-examples', () => {
     // It says what Azure does with a request, though it keeps the verdict of an existing resource indeterminate.
     expect(e.message).toMatch(/Azure Policy's evaluation fails here .*substring.*implicit deny of a request/);
   });
+  it('a failure refuses a request only where Azure evaluates the rule while handling it', () => {
+    const failing = { value: "[substring(field('name'), 0, 3)]", equals: 'abc' };
+    const request = { ...armResource(res('ab')), origin: 'template' as const };
+    const withRule = (mode: string, then: Obj, parameters: Obj = {}) =>
+      loadDefinition({
+        file: 'docs.json',
+        json: { properties: { mode, parameters, policyRule: { if: failing, then } } }
+      }).evaluate(request);
+    for (const effect of ['audit', 'deny', 'modify'])
+      expect(
+        withRule(
+          'Indexed',
+          effect === 'modify'
+            ? {
+                effect,
+                details: {
+                  roleDefinitionIds: [
+                    '/providers/microsoft.authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c'
+                  ],
+                  operations: [{ operation: 'add', field: 'tags.x', value: 'y' }]
+                }
+              }
+            : { effect }
+        ).verdict
+      ).toBe('noncompliant');
+    // Not where the resource provider evaluates (a provider mode), after it answers (deployIfNotExists), only deletes
+    // (denyAction), or where the effect may be Disabled ("disabled is checked first").
+    const notRefused = [
+      withRule('Microsoft.KeyVault.Data', { effect: 'audit' }),
+      withRule('All', {
+        effect: 'deployIfNotExists',
+        details: {
+          type: 'Microsoft.Insights/diagnosticSettings',
+          roleDefinitionIds: [
+            '/providers/microsoft.authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c'
+          ],
+          deployment: { properties: { mode: 'incremental', template: {} } }
+        }
+      }),
+      withRule('All', { effect: 'denyAction', details: { actionNames: ['delete'] } }),
+      withRule(
+        'All',
+        { effect: "[parameters('effect')]" },
+        { effect: { type: 'String', allowedValues: ['Audit', 'Disabled'] } }
+      )
+    ];
+    for (const e of notRefused) expect(e.verdict === 'noncompliant' && e.effect === 'Deny').toBe(false);
+  });
+  it('subscription().tags and the other properties Azure gives and cmk-guard does not hold are unknown, not a failure', () => {
+    const inherit = { value: "[subscription().tags['costCenter']]", notEquals: "[field('tags.costCenter')]" };
+    const e = load(inherit).evaluate({ ...armResource(res('app')), origin: 'template' as const });
+    expect(e.verdict).toBe('indeterminate');
+    expect(e.reason).toMatch(/the subscription tags/);
+    const other = load({ value: '[resourceGroup().managedByTenants]', equals: 'x' }).evaluate({
+      ...armResource(res('app')),
+      origin: 'template' as const
+    });
+    expect(other.verdict).toBe('indeterminate');
+    expect(other.reason).toMatch(/resourceGroup\(\)\.managedByTenants, which cmk-guard does not hold/);
+  });
   it('avoiding template failures: a template deploying the short name is refused, an implicit deny whatever the effect', () => {
     const definition = load({ value: "[substring(field('name'), 0, 3)]", equals: 'abc' });
     const request = { ...armResource(res('ab')), origin: 'template' as const };

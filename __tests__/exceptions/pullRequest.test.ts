@@ -159,6 +159,47 @@ describe('baseline entries a pull request adds are counted', () => {
       expect(renderComment(document, { workspace: dir })).toContain(
         'Accepted by the baseline `baseline.json`, which this pull request changes (it adds 1 finding).'
       );
+      expect(renderComment(document, { workspace: dir })).toContain(
+        '**This pull request changes the baseline `baseline.json`: it adds 1 finding.**'
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts an entry moved to another resource group, or stripped of its id, as added', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-pr-baseline-'));
+    const io = { cwd: dir, env: {}, now, stdout: () => undefined, stderr: () => undefined };
+    try {
+      cpSync('examples/foundry-tools-cmk/noncompliant.json', path.join(dir, 'main.json'));
+      writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: [main.json]\nbaseline: baseline.json\n');
+      expect(await runCli(['baseline'], io)).toBe(0);
+      git(dir, 'init', '-q', '-b', 'main');
+      git(dir, 'config', 'user.email', 'test@example.com');
+      git(dir, 'config', 'user.name', 'test');
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', 'base');
+      const written = readFileSync(path.join(dir, 'baseline.json'), 'utf8');
+      const baseline = JSON.parse(written) as FindingsDocument;
+      for (const edit of [
+        (f: FindingsDocument['findings'][number]) =>
+          void (f.resource.id = f.resource.id.replace(
+            /\/resourceGroups\/[^/]+\//,
+            '/resourceGroups/rg-payments-prod/'
+          )),
+        (f: FindingsDocument['findings'][number]) => void delete (f.resource as { id?: string }).id
+      ]) {
+        const edited = JSON.parse(written) as FindingsDocument;
+        edit(edited.findings[0]);
+        writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify(edited, null, 2));
+        const out: string[] = [];
+        // Moved, it no longer accepts the finding where it is (exit 1); stripped, it accepts it anywhere (exit 0).
+        await runCli(['evaluate', '--base', 'HEAD', '--format', 'json'], { ...io, stdout: t => out.push(t) });
+        const document = JSON.parse(out.join('')) as FindingsDocument;
+        expect(document.baseline).toMatchObject({ changed: true, added: 1 });
+        expect(needsAttention(document)).toBe(true);
+      }
+      expect(baseline.findings.length).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

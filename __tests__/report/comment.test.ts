@@ -91,3 +91,51 @@ describe('what a pull request changed in the gate and the run took from the base
     expect(lines.indexOf(row)).toBeLessThan(lines.indexOf('<details><summary>1 file passed over</summary>'));
   });
 });
+
+describe('what the pull request itself accepts', () => {
+  /** 3,000 indeterminate findings (they fail nothing by default) and one the pull request's own exception accepts. */
+  const flooded = () => {
+    const findings = Array.from({ length: 3_000 }, (_, i) =>
+      finding(i + 1, 'error', { verdict: 'indeterminate', reason: 'depends on parameter `purge`' })
+    );
+    const accepted = finding(5_000, 'error', {
+      suppressed: {
+        kind: 'external',
+        category: 'waiver',
+        reason: 'Reviewed, honestly.',
+        file: 'cmk-guard.yaml',
+        line: 3,
+        new: true
+      }
+    });
+    const document = documentOf([...findings, accepted]);
+    document.summary.suppressed = 1;
+    return document;
+  };
+
+  it('is shown before the findings, so no number of them pushes it out of the comment or the summary', () => {
+    const document = flooded();
+    for (const text of [
+      renderComment(document, { ...context, runUrl: 'https://github.com/o/r/actions/runs/9' }),
+      renderSummary(document, context, { hiddenAnnotations: 0, annotationsPerLevel: 10 })
+    ]) {
+      expect(text).toMatch(
+        / What this pull request accepts\n\n\*\*1 finding is accepted by exceptions this pull request adds or changes\.\*\*/
+      );
+      expect(text).toContain('| `acct5000` |');
+      expect(text).toContain('**new:**');
+      // Listed once: the section of accepted findings does not repeat it.
+      expect(text.split('| `acct5000` |')).toHaveLength(2);
+      expect(text.indexOf('What this pull request accepts')).toBeLessThan(text.indexOf('`acct1`'));
+    }
+  });
+
+  it('says when the pull request changes the baseline, and by how many findings', () => {
+    const document = flooded();
+    document.baseline = { file: '.cmk-guard/baseline.json', entries: 3, matched: 2, changed: true, added: 2 };
+    const comment = renderComment(document, context);
+    expect(comment).toContain(
+      '**This pull request changes the baseline `.cmk-guard/baseline.json`: it adds 2 findings.**'
+    );
+  });
+});

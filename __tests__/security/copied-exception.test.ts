@@ -162,6 +162,15 @@ describe('an inline exception is for the resource its declaration deploys, not f
     });
     expect(alone.notRun?.flatMap(entry => entry.rules)).toContain('cmk-no-key-type-switch');
     expect(accepted(alone)).toEqual({ 'kv-payments-prod': true });
+    // And where the templates come from the base's configuration file only (the head's names none).
+    const fromBase = await evaluateRepository({
+      cwd: dir,
+      policies: bundledPolicies(),
+      templates: [],
+      templatesAtBase: ['app.json'],
+      base: 'main'
+    });
+    expect(accepted(fromBase)).toEqual({ 'kv-payments-prod': true });
     expect(needsAttention({ ...document, summary: { ...document.summary, noncompliant: 0, indeterminate: 0 } })).toBe(
       true
     );

@@ -934,7 +934,12 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         // compliance state Azure documents for it: indeterminate, saying so. (A failure after reading a field the
         // resource does not hold is an unknown, not this: see expressions.ts.)
         const failed = truth.reason.replace(/^depends on /i, '');
-        if (resource.origin === 'template')
+        // Only where Azure evaluates the rule while it handles the request (a Resource Manager mode, an effect
+        // known and evaluated then: not Disabled, not the IfNotExists effects that run after the resource provider
+        // answers, not denyAction, which blocks only deletes, nor Manual) does a failure refuse the request.
+        const duringRequest =
+          /^(all|indexed)$/i.test(mode.name) && !effectUnknown && /^(audit|deny|append|modify)$/i.test(effect);
+        if (resource.origin === 'template' && duringRequest)
           return {
             applicable: true,
             verdict: 'noncompliant',
@@ -948,7 +953,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
           verdict: 'indeterminate',
           effect,
           reason: reasonOf(truth),
-          message: `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
+          message:
+            resource.origin === 'template'
+              ? `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request where it evaluates the rule while handling it, which this effect (${effect}${effectUnknown ? ', not known before deployment' : ''}) or mode (${mode.name}) does not settle.`
+              : `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
           pointers: []
         };
       }

@@ -4,7 +4,7 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
  */
 import { Unknown, type Value } from '../model/value.js';
-import { defineFunction, ExpressionError, type FunctionDefinition } from '../expr/evaluate.js';
+import { defineFunction, ExpressionError, partlyKnownObject, type FunctionDefinition } from '../expr/evaluate.js';
 import { Collection, isPrefix, parsePath, resolveField, walk, type AliasOverride, type FieldRef } from './fields.js';
 import { runtimeFieldValue } from './conditions.js';
 import type { Runtime } from './runtime.js';
@@ -123,12 +123,15 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const rt = runtime(ctx.data);
-      return {
-        assignmentId: new Unknown('the policy assignment id'),
-        definitionId: rt.definitionId,
-        setDefinitionId: '',
-        definitionReferenceId: ''
-      };
+      return partlyKnownObject(
+        {
+          assignmentId: new Unknown('the policy assignment id'),
+          definitionId: rt.definitionId,
+          setDefinitionId: '',
+          definitionReferenceId: ''
+        },
+        'policy()'
+      );
     }
   }),
   /**
@@ -145,8 +148,11 @@ export const policyFunctions: FunctionDefinition[] = [
       const { resource } = runtime(ctx.data);
       // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
       const identity = new Unknown('the identity that sends the request (requestContext().identity)');
-      if (resource.origin !== 'template') return { apiVersion: LATEST_API_VERSION, identity };
-      return { apiVersion: resource.apiVersion ?? new Unknown(`the api-version of ${resource.type}`), identity };
+      const apiVersion =
+        resource.origin !== 'template'
+          ? LATEST_API_VERSION
+          : (resource.apiVersion ?? new Unknown(`the api-version of ${resource.type}`));
+      return partlyKnownObject({ apiVersion, identity }, 'requestContext()');
     }
   }),
   defineFunction({
@@ -156,15 +162,18 @@ export const policyFunctions: FunctionDefinition[] = [
     call(_args, ctx) {
       const rt = runtime(ctx.data);
       const { subscriptionId, resourceGroup: name } = rt.scope();
-      return {
-        id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-        name,
-        type: 'Microsoft.Resources/resourceGroups',
-        location: new Unknown('the resource group location'),
-        managedBy: '',
-        tags: new Unknown('the resource group tags'),
-        properties: { provisioningState: 'Succeeded' }
-      };
+      return partlyKnownObject(
+        {
+          id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+          name,
+          type: 'Microsoft.Resources/resourceGroups',
+          location: new Unknown('the resource group location'),
+          managedBy: '',
+          tags: new Unknown('the resource group tags'),
+          properties: { provisioningState: 'Succeeded' }
+        },
+        'resourceGroup()'
+      );
     }
   }),
   defineFunction({
@@ -173,12 +182,17 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const { subscriptionId } = runtime(ctx.data).scope();
-      return {
-        id: `/subscriptions/${subscriptionId}`,
-        subscriptionId,
-        tenantId: new Unknown('the tenant id'),
-        displayName: new Unknown('the subscription name')
-      };
+      return partlyKnownObject(
+        {
+          id: `/subscriptions/${subscriptionId}`,
+          subscriptionId,
+          tenantId: new Unknown('the tenant id'),
+          displayName: new Unknown('the subscription name'),
+          // Built-ins read them ("Inherit a tag from the subscription"): the subscription's, not known offline.
+          tags: new Unknown('the subscription tags')
+        },
+        'subscription()'
+      );
     }
   }),
   defineFunction({

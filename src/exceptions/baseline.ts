@@ -21,11 +21,13 @@ export interface Baseline {
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
   /**
-   * Where the findings of each fingerprint were, for an entry that gives its resource's id: how many in each
-   * subscription and resource group (`scopeKey`). A resource of the same type and name in the same file that a
-   * nested deployment puts in another resource group is another resource, which the entry does not accept.
+   * Where and how the findings of each fingerprint were, for an entry of a findings document: how many in each
+   * subscription and resource group (`scopeKey`, `*` where the entry names none) with each verdict (`placeKey`). A
+   * resource of the same type and name in the same file that a nested deployment puts in another resource group is
+   * another resource, which the entry does not accept. A SARIF baseline has no ids, and matches by the fingerprint
+   * alone.
    */
-  scopes?: Map<string, Map<string, number>>;
+  places?: Map<string, Map<string, number>>;
   entries: number;
   /**
    * The fingerprints of entries that name their resource by the expression of its name, written while the name
@@ -54,9 +56,9 @@ export function readBaseline(file: string, cwd: string): Baseline {
 export function baselineFingerprints(
   json: unknown,
   file: string
-): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed' | 'scopes'> {
+): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed' | 'places'> {
   const fingerprints = new Map<string, number>();
-  const scopes = new Map<string, Map<string, number>>();
+  const places = new Map<string, Map<string, number>>();
   const expressionNamed = new Set<string>();
   let entries = 0;
   const add = (print: unknown) => {
@@ -70,12 +72,10 @@ export function baselineFingerprints(
       if (!isBaselineEntry(finding)) continue;
       const print = fingerprint(finding);
       add(print);
-      const scope = scopeKey(finding.resource.id);
-      if (scope !== undefined) {
-        const at = scopes.get(print) ?? new Map<string, number>();
-        at.set(scope, (at.get(scope) ?? 0) + 1);
-        scopes.set(print, at);
-      }
+      const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict);
+      const at = places.get(print) ?? new Map<string, number>();
+      at.set(place, (at.get(place) ?? 0) + 1);
+      places.set(print, at);
       if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
         expressionNamed.add(print);
     }
@@ -83,7 +83,7 @@ export function baselineFingerprints(
       fingerprints,
       entries,
       ...(expressionNamed.size ? { expressionNamed } : {}),
-      ...(scopes.size ? { scopes } : {})
+      ...(places.size ? { places } : {})
     };
   }
   if (object && typeof object === 'object' && Array.isArray(object.runs)) {
@@ -117,6 +117,23 @@ function scopeKey(id: unknown): string | undefined {
   return foldCase(
     found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`
   );
+}
+
+/** An entry that names no resource id: it accepts its finding wherever it is. */
+const ANYWHERE = '*';
+
+function placeKey(scope: string, verdict: string): string {
+  return `${scope}\0${verdict}`;
+}
+
+/**
+ * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
+ * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
+ * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
+ */
+function accepts(place: string, scope: string | undefined): boolean {
+  const [at] = place.split('\0');
+  return at === ANYWHERE || scope === undefined || at === scope;
 }
 
 function isExpressionText(name: string): boolean {
@@ -155,25 +172,35 @@ export function baselineApplier(baseline: Baseline): {
   unmatchedExpressionNamed(): number;
 } {
   const left = new Map(baseline.fingerprints);
-  const leftAt = new Map([...(baseline.scopes ?? [])].map(([print, at]) => [print, new Map(at)]));
+  const leftAt = new Map([...(baseline.places ?? [])].map(([print, at]) => [print, new Map(at)]));
   let matched = 0;
   return {
     mark(finding) {
       if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
       const scope = scopeKey(finding.resource.id);
-      // An entry that says where its resource was accepts only a finding there; one that does not (a SARIF log,
-      // an entry without an id) accepts it wherever it is, as before.
-      const placed = (print: string) => {
+      /** The entry of `print` that accepts this finding: its place, or null for a SARIF entry (no places). */
+      const entryOf = (print: string): string | null | undefined => {
+        if ((left.get(print) ?? 0) <= 0) return undefined;
         const at = leftAt.get(print);
-        if (at === undefined || scope === undefined) return true;
-        const without = (left.get(print) ?? 0) - [...at.values()].reduce((sum, count) => sum + count, 0);
-        return (at.get(scope) ?? 0) > 0 || without > 0;
+        if (at === undefined) return null;
+        for (const [place, count] of at) if (count > 0 && accepts(place, scope)) return place;
+        return undefined;
       };
-      const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0 && placed(p));
-      if (print === undefined) return finding;
+      let print: string | undefined;
+      let place: string | null | undefined;
+      for (const candidate of fingerprints(finding)) {
+        place = entryOf(candidate);
+        if (place !== undefined) {
+          print = candidate;
+          break;
+        }
+      }
+      if (print === undefined || place === undefined) return finding;
       left.set(print, left.get(print)! - 1);
-      const at = scope === undefined ? undefined : leftAt.get(print);
-      if (at !== undefined && (at.get(scope!) ?? 0) > 0) at.set(scope!, at.get(scope!)! - 1);
+      if (place !== null) {
+        const at = leftAt.get(print)!;
+        at.set(place, at.get(place)! - 1);
+      }
       matched++;
       return { ...finding, baselined: true as const };
     },

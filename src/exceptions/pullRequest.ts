@@ -155,16 +155,24 @@ function inlineEntries(text: string): Map<string, number> {
 export function baselineChange(baseline: Baseline, base: BaseText): { changed: boolean; added: number } | undefined {
   const text = base(baseline.file);
   if (text === undefined) return undefined;
-  let before = new Map<string, number>();
+  let before: Pick<Baseline, 'fingerprints' | 'places'> = { fingerprints: new Map() };
   if (text !== null) {
     try {
-      before = baselineFingerprints(parseJson(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+      before = baselineFingerprints(parseJson(text.replace(/^\uFEFF/, '')), baseline.file);
     } catch {
-      before = new Map();
+      before = { fingerprints: new Map() };
     }
   }
   let added = 0;
-  for (const [print, count] of baseline.fingerprints) added += Math.max(0, count - (before.get(print) ?? 0));
+  if (baseline.places) {
+    // By where each entry's resource is, too: an entry moved to another resource group, or stripped of its id so
+    // that it accepts its finding anywhere, accepts what the base's did not.
+    for (const [print, at] of baseline.places)
+      for (const [place, count] of at) added += Math.max(0, count - (before.places?.get(print)?.get(place) ?? 0));
+  } else {
+    for (const [print, count] of baseline.fingerprints)
+      added += Math.max(0, count - (before.fingerprints.get(print) ?? 0));
+  }
   const changed = text === null || baseline.text !== text;
   return { changed, added };
 }

@@ -299,11 +299,26 @@ export function findKey(object: { [key: string]: Value }, name: string): string 
   return undefined;
 }
 
+/**
+ * Objects that describe what cmk-guard knows only in part (the subscription, the resource group, the request a
+ * policy sees): a property it does not hold is unknown, not missing, since Azure's object may have it
+ * (`subscription().tags`). By object, with what it describes.
+ */
+const partlyKnown = new WeakMap<object, string>();
+
+/** Marks `value`, an object a function answers, as partly known (see `partlyKnown`); gives it back. */
+export function partlyKnownObject<T extends object>(value: T, what: string): T {
+  partlyKnown.set(value, what);
+  return value;
+}
+
 /** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
 export function getProperty(target: Value, name: string): Value {
   if (target instanceof Unknown) return new Unknown(target.reason, `${target.key}.${name}`);
   if (isObject(target) && !(target instanceof Lambda)) {
     const key = findKey(target, name);
+    const what = key === undefined ? partlyKnown.get(target) : undefined;
+    if (what !== undefined) return new Unknown(`${what}.${name}, which cmk-guard does not hold`);
     if (key === undefined) {
       throw new ExpressionError(
         `The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`

@@ -4,6 +4,7 @@ import type { ReportContext } from './context.js';
 import { exceptionsToReport, findingsToReport, groupByRule, plural } from './findings.js';
 import {
   acceptedSections,
+  addedAcceptanceSection,
   baseSettingsSection,
   Budget,
   inputErrorsSection,
@@ -102,9 +103,12 @@ export function renderComment(document: FindingsDocument, context: CommentContex
   const budget = new Budget(COMMENT_BUDGET);
   lines.push(...inputErrorsSection(document, context, '####', budget));
   lines.push(...baseSettingsSection(document, '####', budget));
+  const added = addedAcceptanceSection(document, context, '####', budget);
+  lines.push(...added.lines);
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '####', budget);
+  sections.omitted += added.omitted;
   lines.push(...sections.lines);
-  const accepted = acceptedSections(document, context, '####', budget);
+  const accepted = acceptedSections(document, context, '####', budget, true);
   lines.push(...accepted.lines);
   sections.omitted += accepted.omitted;
   if (sections.omitted) {

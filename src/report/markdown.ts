@@ -235,11 +235,48 @@ export function ruleSections(
  * the baseline holds, folded. Nothing accepted is left unlisted except for lack of room, and that is
  * counted.
  */
-export function acceptedSections(
+/**
+ * What the pull request itself makes the gate accept: the findings that exceptions it adds or changes accept, and
+ * a baseline it changes. Rendered before the findings, so that no number of findings (indeterminate ones that do
+ * not fail the run, say) can push it out of the comment or the summary; `acceptedSections` then leaves those
+ * findings out (`addedShown`).
+ */
+export function addedAcceptanceSection(
   document: FindingsDocument,
   context: ReportContext,
   level: '###' | '####',
   budget: Budget
+): { lines: string[]; omitted: number } {
+  const lines: string[] = [];
+  const added = acceptedFindings(document).filter(f => f.suppressed?.new);
+  const baseline = document.baseline?.changed ? document.baseline : undefined;
+  if (!added.length && !baseline) return { lines, omitted: 0 };
+  const head = ['', `${level} ⚠️ What this pull request accepts`];
+  if (added.length)
+    head.push(
+      '',
+      `**${plural(added.length, 'finding is', 'findings are')} accepted by exceptions this pull request adds or changes.**`
+    );
+  if (baseline)
+    head.push(
+      '',
+      `**This pull request changes the baseline ${codeSpan(baseline.file, true)}${baseline.added ? `: it adds ${plural(baseline.added, 'finding')}` : ''}.**`
+    );
+  // The heading and its counts go in whatever the findings would take: they are what a reviewer must see.
+  lines.push(...head);
+  let omitted = 0;
+  if (added.length && budget.take(lines, ['', ...ACCEPTED_TABLE_HEAD]))
+    for (const finding of added) if (!budget.take(lines, [acceptedRow(finding, context)])) omitted++;
+  return { lines, omitted };
+}
+
+export function acceptedSections(
+  document: FindingsDocument,
+  context: ReportContext,
+  level: '###' | '####',
+  budget: Budget,
+  /** `addedAcceptanceSection` was rendered: the findings it lists are not listed again. */
+  addedShown = false
 ): { lines: string[]; omitted: number } {
   const lines: string[] = [];
   let omitted = 0;
@@ -258,7 +295,7 @@ export function acceptedSections(
   } else omitted += problems.length;
 
   const accepted = acceptedFindings(document);
-  const suppressed = accepted.filter(f => f.suppressed);
+  const suppressed = accepted.filter(f => f.suppressed && !(addedShown && f.suppressed.new));
   const baselined = accepted.filter(f => !f.suppressed);
   const table = (findings: Finding[]) => {
     for (const finding of findings) if (!budget.take(lines, [acceptedRow(finding, context)])) omitted++;

@@ -4,6 +4,7 @@ import { codeSpan } from './escape.js';
 import { findingsToReport, groupByRule, notRunNames, plural } from './findings.js';
 import {
   acceptedSections,
+  addedAcceptanceSection,
   baseSettingsSection,
   Budget,
   cellText,
@@ -57,9 +58,12 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
   const budget = new Budget(SUMMARY_BUDGET);
   lines.push(...inputErrorsSection(document, context, '###', budget));
   lines.push(...baseSettingsSection(document, '###', budget));
+  const added = addedAcceptanceSection(document, context, '###', budget);
+  lines.push(...added.lines);
   const sections = ruleSections(groupByRule(findingsToReport(document)), context, '###', budget);
+  sections.omitted += added.omitted;
   lines.push(...sections.lines);
-  const accepted = acceptedSections(document, context, '###', budget);
+  const accepted = acceptedSections(document, context, '###', budget, true);
   lines.push(...accepted.lines);
   if (accepted.omitted) sections.omitted += accepted.omitted;
   if (sections.omitted) {
