@@ -1992,12 +1992,26 @@ function findKey(object, name) {
             return key;
     return undefined;
 }
+/**
+ * Objects that describe what cmk-guard knows only in part (the subscription, the resource group, the request a
+ * policy sees): a property it does not hold is unknown, not missing, since Azure's object may have it
+ * (`subscription().tags`). By object, with what it describes.
+ */
+const partlyKnown = new WeakMap();
+/** Marks `value`, an object a function answers, as partly known (see `partlyKnown`); gives it back. */
+function partlyKnownObject(value, what) {
+    partlyKnown.set(value, what);
+    return value;
+}
 /** `target.name`: case-insensitive; an error when missing; an Unknown (with extended key) on an Unknown. */
 function getProperty(target, name) {
     if (target instanceof model_value/* Unknown */.$r)
         return new model_value/* Unknown */.$r(target.reason, `${target.key}.${name}`);
     if ((0,model_value/* isObject */.Gv)(target) && !(target instanceof Lambda)) {
         const key = findKey(target, name);
+        const what = key === undefined ? partlyKnown.get(target) : undefined;
+        if (what !== undefined)
+            return new model_value/* Unknown */.$r(`${what}.${name}, which cmk-guard does not hold`);
         if (key === undefined) {
             throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${Object.keys(target).join(', ')}'; use tryGet() when the property may be missing.`);
         }
@@ -2173,6 +2187,9 @@ function compileString(text, site) {
         if (call.args.length < fn.minArgs || call.args.length > fn.maxArgs) {
             const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
             throw new DefinitionError(`'${call.name}' takes ${want} argument(s) but ${JSON.stringify(text)} gives it ${call.args.length}.`, site.file, site.path);
+        }
+        if (lower === 'current' && site.inCount === false) {
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} calls current(), which Azure allows only inside a count's "where" (Azure refuses to create the definition otherwise); use field() here.`, site.file, site.path);
         }
         if (lower === 'parameters' && call.args[0]?.kind === 'literal') {
             const name = String(call.args[0].value);
@@ -6455,13 +6472,14 @@ class Compiler {
     constructor(c) {
         this.c = c;
     }
-    site(path) {
+    site(path, inCount) {
         return {
             file: this.c.file,
             path,
             functions: this.c.functions,
             declared: this.c.declared,
-            checkField: (text, at) => void this.field(text, at, false)
+            checkField: (text, at) => void this.field(text, at, false),
+            ...(inCount === undefined ? {} : { inCount })
         };
     }
     error(message, path) {
@@ -6532,9 +6550,10 @@ class Compiler {
         const onLocation = (0,model_foldCase/* foldCase */.SP)(subjectKey) === 'field' &&
             typeof obj[subjectKey] === 'string' &&
             (0,model_foldCase/* foldCase */.SP)(obj[subjectKey]) === 'location';
-        const compiled = compileValue(obj[opKey], this.site(opPath));
+        const compiled = compileValue(obj[opKey], this.site(opPath, scopes.length > 0));
         const operand = onLocation ? mapCompiled(compiled, normalizeLocation) : compiled;
         this.checkOperand(op, operand, opPath);
+        this.checkParameterOperand(op, obj[opKey], opPath);
         const test = this.bindOperator(op, operand);
         switch ((0,model_foldCase/* foldCase */.SP)(subjectKey)) {
             case 'field': {
@@ -6544,7 +6563,7 @@ class Compiler {
                 return { kind: 'field', ref, getter, op, operand, location: onLocation, test: fieldTest };
             }
             case 'value': {
-                const value = compileValue(obj[subjectKey], this.site(subjectPath));
+                const value = compileValue(obj[subjectKey], this.site(subjectPath, scopes.length > 0));
                 return { kind: 'other', condition: rt => test(value.get(rt), rt) };
             }
             default:
@@ -6567,6 +6586,26 @@ class Compiler {
         if (op.operand === 'array' && !Array.isArray(v)) {
             throw this.error(`"${op.name}" takes an array (or an expression giving one), not ${JSON.stringify(v)}.`, path);
         }
+    }
+    /**
+     * Azure refuses to create a definition whose operand is a parameter of the wrong type: an Array parameter where
+     * a condition compares one value ("Evaluation result of language expression '[parameters('allowedLocations')]' is
+     * type 'Array', expected type is 'String'", author-policies-for-arrays), or one that is not an Array for `in` and
+     * `notIn`. Only an operand that is the parameter itself is judged; an expression around it is the author's.
+     */
+    checkParameterOperand(op, raw, path) {
+        if (op.operand === 'boolean' || typeof raw !== 'string')
+            return;
+        const named = /^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$/i.exec(raw);
+        const type = named ? this.c.parameterTypes?.get((0,model_foldCase/* foldCase */.SP)(named[1])) : undefined;
+        if (type === undefined)
+            return;
+        const wanted = op.operand === 'array' ? 'Array' : 'String';
+        const refused = op.operand === 'array' ? type !== 'array' : type === 'array' || type === 'object';
+        if (!refused)
+            return;
+        const given = type === 'array' ? 'Array' : type === 'object' ? 'Object' : type[0].toUpperCase() + type.slice(1);
+        throw this.error(`"${op.name}" is given ${raw}, a parameter of type ${given}; Azure refuses to create the definition ("Evaluation result of language expression '${raw}' is type '${given}', expected type is '${wanted}'"). ${op.operand === 'array' ? 'Declare the parameter as an Array.' : 'Use "in" or "notIn" for a list of values.'}`, path);
     }
     bindOperator(op, operand) {
         if ('constant' in operand) {
@@ -8225,12 +8264,12 @@ const policyFunctions = [
         maxArgs: 0,
         call(_args, ctx) {
             const rt = runtime(ctx.data);
-            return {
+            return partlyKnownObject({
                 assignmentId: new model_value/* Unknown */.$r('the policy assignment id'),
                 definitionId: rt.definitionId,
                 setDefinitionId: '',
                 definitionReferenceId: ''
-            };
+            }, 'policy()');
         }
     }),
     /**
@@ -8247,9 +8286,10 @@ const policyFunctions = [
             const { resource } = runtime(ctx.data);
             // Who sends the request (its token's claims: idtyp, appid, acrs): not known before deployment.
             const identity = new model_value/* Unknown */.$r('the identity that sends the request (requestContext().identity)');
-            if (resource.origin !== 'template')
-                return { apiVersion: LATEST_API_VERSION, identity };
-            return { apiVersion: resource.apiVersion ?? new model_value/* Unknown */.$r(`the api-version of ${resource.type}`), identity };
+            const apiVersion = resource.origin !== 'template'
+                ? LATEST_API_VERSION
+                : (resource.apiVersion ?? new model_value/* Unknown */.$r(`the api-version of ${resource.type}`));
+            return partlyKnownObject({ apiVersion, identity }, 'requestContext()');
         }
     }),
     defineFunction({
@@ -8259,7 +8299,7 @@ const policyFunctions = [
         call(_args, ctx) {
             const rt = runtime(ctx.data);
             const { subscriptionId, resourceGroup: name } = rt.scope();
-            return {
+            return partlyKnownObject({
                 id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
                 name,
                 type: 'Microsoft.Resources/resourceGroups',
@@ -8267,7 +8307,7 @@ const policyFunctions = [
                 managedBy: '',
                 tags: new model_value/* Unknown */.$r('the resource group tags'),
                 properties: { provisioningState: 'Succeeded' }
-            };
+            }, 'resourceGroup()');
         }
     }),
     defineFunction({
@@ -8276,12 +8316,14 @@ const policyFunctions = [
         maxArgs: 0,
         call(_args, ctx) {
             const { subscriptionId } = runtime(ctx.data).scope();
-            return {
+            return partlyKnownObject({
                 id: `/subscriptions/${subscriptionId}`,
                 subscriptionId,
                 tenantId: new model_value/* Unknown */.$r('the tenant id'),
-                displayName: new model_value/* Unknown */.$r('the subscription name')
-            };
+                displayName: new model_value/* Unknown */.$r('the subscription name'),
+                // Built-ins read them ("Inherit a tag from the subscription"): the subscription's, not known offline.
+                tags: new model_value/* Unknown */.$r('the subscription tags')
+            }, 'subscription()');
         }
     }),
     defineFunction({
@@ -8899,6 +8941,7 @@ function loadDefinition(src, options = {}) {
         }
     }
     const declared = new Set(Object.keys(parameters).map(k => (0,model_foldCase/* foldCase */.SP)(k)));
+    const parameterTypes = new Map(Object.entries(parameters).map(([k, v]) => [(0,model_foldCase/* foldCase */.SP)(k), (0,model_foldCase/* foldCase */.SP)(v.type)]));
     let rule = props.policyRule;
     if (!(0,model_value/* isObject */.Gv)(rule))
         throw new DefinitionError('"policyRule" must be an object with "if" and "then".', file, at('policyRule'));
@@ -8928,6 +8971,7 @@ function loadDefinition(src, options = {}) {
         file,
         functions,
         declared,
+        parameterTypes,
         notes,
         fields,
         types: testedTypes(ruleObj.if),
@@ -9412,7 +9456,11 @@ function loadDefinition(src, options = {}) {
                 // compliance state Azure documents for it: indeterminate, saying so. (A failure after reading a field the
                 // resource does not hold is an unknown, not this: see expressions.ts.)
                 const failed = truth.reason.replace(/^depends on /i, '');
-                if (resource.origin === 'template')
+                // Only where Azure evaluates the rule while it handles the request (a Resource Manager mode, an effect
+                // known and evaluated then: not Disabled, not the IfNotExists effects that run after the resource provider
+                // answers, not denyAction, which blocks only deletes, nor Manual) does a failure refuse the request.
+                const duringRequest = /^(all|indexed)$/i.test(mode.name) && !effectUnknown && /^(audit|deny|append|modify)$/i.test(effect);
+                if (resource.origin === 'template' && duringRequest)
                     return {
                         applicable: true,
                         verdict: 'noncompliant',
@@ -9426,7 +9474,9 @@ function loadDefinition(src, options = {}) {
                     verdict: 'indeterminate',
                     effect,
                     reason: reasonOf(truth),
-                    message: `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
+                    message: resource.origin === 'template'
+                        ? `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request where it evaluates the rule while handling it, which this effect (${effect}${effectUnknown ? ', not known before deployment' : ''}) or mode (${mode.name}) does not settle.`
+                        : `${displayName}: Azure Policy's evaluation fails here (${failed}); Azure takes a failed evaluation as an implicit deny of a request, and documents no compliance state for it.`,
                     pointers: []
                 };
             }
@@ -17496,7 +17546,7 @@ function readBaseline(file, cwd) {
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
 function baselineFingerprints(json, file) {
     const fingerprints = new Map();
-    const scopes = new Map();
+    const places = new Map();
     const expressionNamed = new Set();
     let entries = 0;
     const add = (print) => {
@@ -17512,12 +17562,10 @@ function baselineFingerprints(json, file) {
                 continue;
             const print = fingerprint(finding);
             add(print);
-            const scope = scopeKey(finding.resource.id);
-            if (scope !== undefined) {
-                const at = scopes.get(print) ?? new Map();
-                at.set(scope, (at.get(scope) ?? 0) + 1);
-                scopes.set(print, at);
-            }
+            const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict);
+            const at = places.get(print) ?? new Map();
+            at.set(place, (at.get(place) ?? 0) + 1);
+            places.set(print, at);
             if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
                 expressionNamed.add(print);
         }
@@ -17525,7 +17573,7 @@ function baselineFingerprints(json, file) {
             fingerprints,
             entries,
             ...(expressionNamed.size ? { expressionNamed } : {}),
-            ...(scopes.size ? { scopes } : {})
+            ...(places.size ? { places } : {})
         };
     }
     if (object && typeof object === 'object' && Array.isArray(object.runs)) {
@@ -17559,6 +17607,20 @@ function scopeKey(id) {
         return undefined;
     return (0,model_foldCase/* foldCase */.SP)(found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`);
 }
+/** An entry that names no resource id: it accepts its finding wherever it is. */
+const ANYWHERE = '*';
+function placeKey(scope, verdict) {
+    return `${scope}\0${verdict}`;
+}
+/**
+ * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
+ * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
+ * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
+ */
+function accepts(place, scope) {
+    const [at] = place.split('\0');
+    return at === ANYWHERE || scope === undefined || at === scope;
+}
 function isExpressionText(name) {
     return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
 }
@@ -17585,29 +17647,41 @@ function applyBaseline(findings, baseline) {
 /** `applyBaseline` a finding at a time, in the run's order (each entry accepts the first finding it matches). */
 function baselineApplier(baseline) {
     const left = new Map(baseline.fingerprints);
-    const leftAt = new Map([...(baseline.scopes ?? [])].map(([print, at]) => [print, new Map(at)]));
+    const leftAt = new Map([...(baseline.places ?? [])].map(([print, at]) => [print, new Map(at)]));
     let matched = 0;
     return {
         mark(finding) {
             if (finding.verdict === 'compliant' || isAccepted(finding))
                 return finding;
             const scope = scopeKey(finding.resource.id);
-            // An entry that says where its resource was accepts only a finding there; one that does not (a SARIF log,
-            // an entry without an id) accepts it wherever it is, as before.
-            const placed = (print) => {
+            /** The entry of `print` that accepts this finding: its place, or null for a SARIF entry (no places). */
+            const entryOf = (print) => {
+                if ((left.get(print) ?? 0) <= 0)
+                    return undefined;
                 const at = leftAt.get(print);
-                if (at === undefined || scope === undefined)
-                    return true;
-                const without = (left.get(print) ?? 0) - [...at.values()].reduce((sum, count) => sum + count, 0);
-                return (at.get(scope) ?? 0) > 0 || without > 0;
+                if (at === undefined)
+                    return null;
+                for (const [place, count] of at)
+                    if (count > 0 && accepts(place, scope))
+                        return place;
+                return undefined;
             };
-            const print = fingerprints(finding).find(p => (left.get(p) ?? 0) > 0 && placed(p));
-            if (print === undefined)
+            let print;
+            let place;
+            for (const candidate of fingerprints(finding)) {
+                place = entryOf(candidate);
+                if (place !== undefined) {
+                    print = candidate;
+                    break;
+                }
+            }
+            if (print === undefined || place === undefined)
                 return finding;
             left.set(print, left.get(print) - 1);
-            const at = scope === undefined ? undefined : leftAt.get(print);
-            if (at !== undefined && (at.get(scope) ?? 0) > 0)
-                at.set(scope, at.get(scope) - 1);
+            if (place !== null) {
+                const at = leftAt.get(print);
+                at.set(place, at.get(place) - 1);
+            }
             matched++;
             return { ...finding, baselined: true };
         },
@@ -18084,18 +18158,27 @@ function baselineChange(baseline, base) {
     const text = base(baseline.file);
     if (text === undefined)
         return undefined;
-    let before = new Map();
+    let before = { fingerprints: new Map() };
     if (text !== null) {
         try {
-            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file).fingerprints;
+            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file);
         }
         catch {
-            before = new Map();
+            before = { fingerprints: new Map() };
         }
     }
     let added = 0;
-    for (const [print, count] of baseline.fingerprints)
-        added += Math.max(0, count - (before.get(print) ?? 0));
+    if (baseline.places) {
+        // By where each entry's resource is, too: an entry moved to another resource group, or stripped of its id so
+        // that it accepts its finding anywhere, accepts what the base's did not.
+        for (const [print, at] of baseline.places)
+            for (const [place, count] of at)
+                added += Math.max(0, count - (before.places?.get(print)?.get(place) ?? 0));
+    }
+    else {
+        for (const [print, count] of baseline.fingerprints)
+            added += Math.max(0, count - (before.fingerprints.get(print) ?? 0));
+    }
     const changed = text === null || baseline.text !== text;
     return { changed, added };
 }
@@ -22036,7 +22119,7 @@ async function evaluateRepositoryStreamed(request) {
     });
     const relationPass = new RelationPass(relations, store, i => definitions.length + 1 + i);
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
-    const transitionsWanted = hasBase && transitions.length > 0 && (request.templates?.length ?? 0) > 0;
+    const transitionsWanted = hasBase && transitions.length > 0 && templatePatterns(request).length > 0;
     const inputs = new InputLoop({
         definitions,
         parameters: loaded.overrides.parameters,
@@ -22172,7 +22255,7 @@ async function readInputs(request, loaded, inputs, readSets) {
     const readProblems = [...loaded.errors];
     const notRun = [...loaded.leftOut];
     let skipped = [];
-    const patterns = [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+    const patterns = templatePatterns(request);
     if (patterns.length) {
         const discovered = loadTemplates(patterns, {
             cwd: request.cwd,
@@ -22223,10 +22306,10 @@ async function readInputs(request, loaded, inputs, readSets) {
             });
     }
     const hasBase = request.base !== undefined || (request.baseTemplates?.length ?? 0) > 0;
-    if (loaded.transitions.length && !(hasBase && request.templates?.length)) {
+    if (loaded.transitions.length && !(hasBase && templatePatterns(request).length)) {
         notRun.push({
             rules: loaded.transitionRules,
-            reason: request.templates?.length
+            reason: templatePatterns(request).length
                 ? 'no base to compare with: give --base REF or --base-templates PATTERN (in the action: run on a pull request or a push, or set `base`)'
                 : 'they compare templates before and after a change, and no templates were given'
         });
@@ -22354,7 +22437,7 @@ function loadBaseTemplates(request, patterns) {
  * then judged from the texts of its file alone).
  */
 function baseInlineCoverage(request, exceptions) {
-    if (request.base === undefined || request.baseTemplates?.length || !request.templates?.length)
+    if (request.base === undefined || request.baseTemplates?.length || !templatePatterns(request).length)
         return undefined;
     if (!exceptions.some(exception => exception.kind === 'inSource'))
         return undefined;
@@ -22371,14 +22454,19 @@ function baseInlineCoverage(request, exceptions) {
     return coverage;
 }
 /** The head's templates as they were at the PR's base: what transition rules compare against. */
+/** The head's template patterns: those given and those the base's configuration file adds. */
+function templatePatterns(request) {
+    return [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
+}
 function loadBaseResources(request, onCoverage) {
-    const patterns = request.templates ?? [];
+    const patterns = templatePatterns(request);
     const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
     const checkout = readBaseCheckout(request.base, folders, request.cwd);
     try {
         const cwd = inBaseCheckout(checkout, '.', request.cwd);
         const discovered = loadTemplates(patterns, {
             cwd,
+            mayMatchNothing: request.templatesAtBase,
             env: request.env,
             root: inBaseCheckout(checkout, rootOf(request), request.cwd),
             parameterFiles: request.parameters?.map(p => inBaseCheckout(checkout, p, request.cwd)),
@@ -25505,7 +25593,35 @@ function ruleSections(groups, context, level, budget) {
  * the baseline holds, folded. Nothing accepted is left unlisted except for lack of room, and that is
  * counted.
  */
-function acceptedSections(document, context, level, budget) {
+/**
+ * What the pull request itself makes the gate accept: the findings that exceptions it adds or changes accept, and
+ * a baseline it changes. Rendered before the findings, so that no number of findings (indeterminate ones that do
+ * not fail the run, say) can push it out of the comment or the summary; `acceptedSections` then leaves those
+ * findings out (`addedShown`).
+ */
+function addedAcceptanceSection(document, context, level, budget) {
+    const lines = [];
+    const added = acceptedFindings(document).filter(f => f.suppressed?.new);
+    const baseline = document.baseline?.changed ? document.baseline : undefined;
+    if (!added.length && !baseline)
+        return { lines, omitted: 0 };
+    const head = ['', `${level} \u26a0\ufe0f What this pull request accepts`];
+    if (added.length)
+        head.push('', `**${plural(added.length, 'finding is', 'findings are')} accepted by exceptions this pull request adds or changes.**`);
+    if (baseline)
+        head.push('', `**This pull request changes the baseline ${codeSpan(baseline.file, true)}${baseline.added ? `: it adds ${plural(baseline.added, 'finding')}` : ''}.**`);
+    // The heading and its counts go in whatever the findings would take: they are what a reviewer must see.
+    lines.push(...head);
+    let omitted = 0;
+    if (added.length && budget.take(lines, ['', ...ACCEPTED_TABLE_HEAD]))
+        for (const finding of added)
+            if (!budget.take(lines, [acceptedRow(finding, context)]))
+                omitted++;
+    return { lines, omitted };
+}
+function acceptedSections(document, context, level, budget, 
+/** `addedAcceptanceSection` was rendered: the findings it lists are not listed again. */
+addedShown = false) {
     const lines = [];
     let omitted = 0;
     const problems = exceptionsToReport(document);
@@ -25520,7 +25636,7 @@ function acceptedSections(document, context, level, budget) {
     else
         omitted += problems.length;
     const accepted = acceptedFindings(document);
-    const suppressed = accepted.filter(f => f.suppressed);
+    const suppressed = accepted.filter(f => f.suppressed && !(addedShown && f.suppressed.new));
     const baselined = accepted.filter(f => !f.suppressed);
     const table = (findings) => {
         for (const finding of findings)
