@@ -16,7 +16,7 @@ import {
   storedAt
 } from '../support/arm-policy.js';
 import { EXEMPTIONS_API_VERSION, exemptionState } from '../support/arm-exemptions.js';
-import { resourceGraphState, seedResources } from '../support/arm-resourcegraph.js';
+import { resourceGraphState } from '../support/arm-resourcegraph.js';
 import { notSeenYet } from '../../src/azure/apply.js';
 import { ArmError } from '../../src/azure/errors.js';
 import { PolicyStore } from '../../src/azure/policyStore.js';
@@ -26,6 +26,7 @@ import {
   connect,
   dropRule,
   eachTestPackAndServer,
+  indexAccounts,
   MG,
   OWNER,
   PACK,
@@ -58,16 +59,7 @@ function config(repo: Repository): void {
 }
 
 function seedAccounts(server: ArmServer): void {
-  seedResources(
-    server,
-    ACCOUNTS.map(id => ({
-      id,
-      name: id.split('/').pop(),
-      type: 'Microsoft.CognitiveServices/accounts',
-      kind: 'OpenAI',
-      properties: {}
-    }))
-  );
+  indexAccounts(server, ACCOUNTS);
 }
 
 /** What the server holds, ids lowercased: policy resources and exemptions, bodies without Azure's bookkeeping. */

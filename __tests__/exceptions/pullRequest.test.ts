@@ -128,20 +128,25 @@ describe('exceptions a pull request adds are marked as its own', () => {
   });
 });
 
+/** A repository whose base commit holds the example's noncompliant template and a baseline of its findings. */
+async function baselineRepository() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-pr-baseline-'));
+  const io = { cwd: dir, env: {}, now, stdout: () => undefined, stderr: () => undefined };
+  cpSync('examples/foundry-tools-cmk/noncompliant.json', path.join(dir, 'main.json'));
+  writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: [main.json]\nbaseline: baseline.json\n');
+  expect(await runCli(['baseline'], io)).toBe(0);
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'user.name', 'test');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  return { dir, io };
+}
+
 describe('baseline entries a pull request adds are counted', () => {
   it('compares the baseline with the base commit’s and says how many findings it adds', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-pr-baseline-'));
-    const io = { cwd: dir, env: {}, now, stdout: () => undefined, stderr: () => undefined };
+    const { dir, io } = await baselineRepository();
     try {
-      cpSync('examples/foundry-tools-cmk/noncompliant.json', path.join(dir, 'main.json'));
-      writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: [main.json]\nbaseline: baseline.json\n');
-      expect(await runCli(['baseline'], io)).toBe(0);
-      git(dir, 'init', '-q', '-b', 'main');
-      git(dir, 'config', 'user.email', 'test@example.com');
-      git(dir, 'config', 'user.name', 'test');
-      git(dir, 'add', '-A');
-      git(dir, 'commit', '-q', '-m', 'base');
-
       // The pull request adds a resource with no key and regenerates the baseline to swallow it.
       const template = JSON.parse(readFileSync(path.join(dir, 'main.json'), 'utf8')) as {
         resources: Record<string, unknown>[];
@@ -168,17 +173,8 @@ describe('baseline entries a pull request adds are counted', () => {
   });
 
   it('counts an entry moved to another resource group, or stripped of its id, as added', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cmk-guard-pr-baseline-'));
-    const io = { cwd: dir, env: {}, now, stdout: () => undefined, stderr: () => undefined };
+    const { dir, io } = await baselineRepository();
     try {
-      cpSync('examples/foundry-tools-cmk/noncompliant.json', path.join(dir, 'main.json'));
-      writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: [main.json]\nbaseline: baseline.json\n');
-      expect(await runCli(['baseline'], io)).toBe(0);
-      git(dir, 'init', '-q', '-b', 'main');
-      git(dir, 'config', 'user.email', 'test@example.com');
-      git(dir, 'config', 'user.name', 'test');
-      git(dir, 'add', '-A');
-      git(dir, 'commit', '-q', '-m', 'base');
       const written = readFileSync(path.join(dir, 'baseline.json'), 'utf8');
       const baseline = JSON.parse(written) as FindingsDocument;
       for (const edit of [
