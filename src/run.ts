@@ -676,12 +676,10 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
     const transitionProblems: UserError[] = [];
     // What the base's inline exceptions covered, where the base's templates were expanded: one the change puts on
     // more resources (moved or copied onto another declaration, a copy loop or a linked template used more) is new.
-    let baseCoverage: InlineCoverage | undefined;
-    const transitionsRan = transitionsWanted
-      ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems, coverage => {
-          baseCoverage = coverage;
-        })
-      : false;
+    const transitionsRun = transitionsWanted
+      ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+      : { ran: false };
+    let baseCoverage = transitionsRun.coverage;
     // Problems in the order a run that read every input before evaluating any would meet them.
     const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
     const errors: NonNullable<FindingsDocument['errors']> = problems.map(problem => inputError(problem, request.cwd));
@@ -712,7 +710,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
       selection: request.selection,
       knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
       resources: inputs.resourceCount,
-      definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+      definitions: definitions.length + relations.length + (transitionsRun.ran ? transitions.length : 0),
       errors,
       skipped: [
         ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true as const })),
@@ -871,8 +869,9 @@ async function readInputs(
 }
 
 /**
- * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
- * is an error when the user named it, else a note that they did not run.
+ * Transition rules on the head's resources against the base's: whether they ran, and what the base's inline
+ * exceptions covered where the base was read from its commit. A base that cannot be read is an error when the user
+ * named it, else a note that they did not run.
  */
 function runTransitions(
   request: EvaluateRequest,
@@ -880,14 +879,13 @@ function runTransitions(
   head: Resource[],
   store: FindingStore,
   notRun: NotRun[],
-  problems: UserError[],
-  onCoverage?: (coverage: InlineCoverage) => void
-): boolean {
-  let base: Resource[] | null = null;
+  problems: UserError[]
+): { ran: boolean; coverage?: InlineCoverage } {
+  let base: BaseResources | null = null;
   try {
     base = request.baseTemplates?.length
-      ? loadBaseTemplates(request, request.baseTemplates)
-      : loadBaseResources(request, onCoverage);
+      ? { resources: loadBaseTemplates(request, request.baseTemplates) }
+      : loadBaseResources(request);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     // A base the user named is an input like any other: its error, and every other finding still reported.
@@ -899,15 +897,15 @@ function runTransitions(
         warning: true
       });
   }
-  if (!base) return false;
-  const pairs = pairResources(base, head);
+  if (!base) return { ran: false };
+  const pairs = pairResources(base.resources, head);
   const firstGroup = loaded.definitions.length + 1 + loaded.relations.length;
   loaded.transitions.forEach(({ rule, check }, i) => {
     isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
       for (const finding of check(pairs)) store.add(firstGroup + i, finding);
     });
   });
-  return true;
+  return { ran: true, coverage: base.coverage };
 }
 
 /**
@@ -1005,24 +1003,27 @@ function baseInlineCoverage(request: EvaluateRequest, exceptions: readonly Excep
   if (request.base === undefined || request.baseTemplates?.length || !templatePatterns(request).length)
     return undefined;
   if (!exceptions.some(exception => exception.kind === 'inSource')) return undefined;
-  let coverage: InlineCoverage | undefined;
   try {
-    loadBaseResources(request, found => {
-      coverage = found;
-    });
+    return loadBaseResources(request).coverage;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
+    return undefined;
   }
-  return coverage;
 }
 
-/** The head's templates as they were at the PR's base: what transition rules compare against. */
 /** The head's template patterns: those given and those the base's configuration file adds. */
 function templatePatterns(request: Pick<EvaluateRequest, 'templates' | 'templatesAtBase'>): string[] {
   return [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
 }
 
-function loadBaseResources(request: EvaluateRequest, onCoverage?: (coverage: InlineCoverage) => void): Resource[] {
+/** The base's resources, and (read from its commit) what its inline exceptions covered. */
+interface BaseResources {
+  resources: Resource[];
+  coverage?: InlineCoverage;
+}
+
+/** The head's templates as they were at the PR's base: what transition rules compare against. */
+function loadBaseResources(request: EvaluateRequest): BaseResources {
   const patterns = templatePatterns(request);
   const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
   const checkout = readBaseCheckout(request.base as string, folders, request.cwd);
@@ -1039,8 +1040,7 @@ function loadBaseResources(request: EvaluateRequest, onCoverage?: (coverage: Inl
     });
     // A template the base cannot expand (new, or broken then) has nothing to compare against.
     const resources = discovered.templates.flatMap(t => t.resources);
-    onCoverage?.(inlineCoverage(inlineExceptions(resources, cwd).exceptions));
-    return resources;
+    return { resources, coverage: inlineCoverage(inlineExceptions(resources, cwd).exceptions) };
   } finally {
     checkout.dispose();
   }

@@ -171,6 +171,9 @@ function unescapeArm(value: unknown): unknown {
   return value;
 }
 
+/** The effects Azure evaluates while it handles a request, so that a failed evaluation refuses it (implicit deny). */
+const REQUEST_TIME_EFFECTS = new Set(['Audit', 'Deny', 'Append', 'Modify']);
+
 function reasonOf(u: Unknown): string {
   return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
@@ -937,8 +940,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         // Only where Azure evaluates the rule while it handles the request (a Resource Manager mode, an effect
         // known and evaluated then: not Disabled, not the IfNotExists effects that run after the resource provider
         // answers, not denyAction, which blocks only deletes, nor Manual) does a failure refuse the request.
-        const duringRequest =
-          /^(all|indexed)$/i.test(mode.name) && !effectUnknown && /^(audit|deny|append|modify)$/i.test(effect);
+        const duringRequest = mode.kind !== 'provider' && !effectUnknown && REQUEST_TIME_EFFECTS.has(effect);
         if (resource.origin === 'template' && duringRequest)
           return {
             applicable: true,

@@ -21,11 +21,10 @@ export interface Baseline {
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
   /**
-   * Where and how the findings of each fingerprint were, for an entry of a findings document: how many in each
-   * subscription and resource group (`scopeKey`, `*` where the entry names none) with each verdict (`placeKey`). A
-   * resource of the same type and name in the same file that a nested deployment puts in another resource group is
-   * another resource, which the entry does not accept. A SARIF baseline has no ids, and matches by the fingerprint
-   * alone.
+   * Where the findings of each fingerprint were, for an entry of a findings document: how many in each subscription
+   * and resource group (`scopeKey`, `*` where the entry names none). A resource of the same type and name in the same
+   * file that a nested deployment puts in another resource group is another resource, which the entry does not
+   * accept. A SARIF baseline has no ids, and matches by the fingerprint alone.
    */
   places?: Map<string, Map<string, number>>;
   entries: number;
@@ -72,7 +71,7 @@ export function baselineFingerprints(
       if (!isBaselineEntry(finding)) continue;
       const print = fingerprint(finding);
       add(print);
-      const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict);
+      const place = scopeKey(finding.resource.id) ?? ANYWHERE;
       const at = places.get(print) ?? new Map<string, number>();
       at.set(place, (at.get(place) ?? 0) + 1);
       places.set(print, at);
@@ -122,18 +121,13 @@ function scopeKey(id: unknown): string | undefined {
 /** An entry that names no resource id: it accepts its finding wherever it is. */
 const ANYWHERE = '*';
 
-function placeKey(scope: string, verdict: string): string {
-  return `${scope}\0${verdict}`;
-}
-
 /**
  * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
  * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
  * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
  */
 function accepts(place: string, scope: string | undefined): boolean {
-  const [at] = place.split('\0');
-  return at === ANYWHERE || scope === undefined || at === scope;
+  return place === ANYWHERE || scope === undefined || place === scope;
 }
 
 function isExpressionText(name: string): boolean {
