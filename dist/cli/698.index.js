@@ -8750,6 +8750,8 @@ function unescapeArm(value) {
     }
     return value;
 }
+/** The effects Azure evaluates while it handles a request, so that a failed evaluation refuses it (implicit deny). */
+const REQUEST_TIME_EFFECTS = new Set(['Audit', 'Deny', 'Append', 'Modify']);
 function reasonOf(u) {
     return /^depends on /i.test(u.reason) ? u.reason : `depends on ${u.reason}`;
 }
@@ -9459,7 +9461,7 @@ function loadDefinition(src, options = {}) {
                 // Only where Azure evaluates the rule while it handles the request (a Resource Manager mode, an effect
                 // known and evaluated then: not Disabled, not the IfNotExists effects that run after the resource provider
                 // answers, not denyAction, which blocks only deletes, nor Manual) does a failure refuse the request.
-                const duringRequest = /^(all|indexed)$/i.test(mode.name) && !effectUnknown && /^(audit|deny|append|modify)$/i.test(effect);
+                const duringRequest = mode.kind !== 'provider' && !effectUnknown && REQUEST_TIME_EFFECTS.has(effect);
                 if (resource.origin === 'template' && duringRequest)
                     return {
                         applicable: true,
@@ -17562,7 +17564,7 @@ function baselineFingerprints(json, file) {
                 continue;
             const print = fingerprint(finding);
             add(print);
-            const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict);
+            const place = scopeKey(finding.resource.id) ?? ANYWHERE;
             const at = places.get(print) ?? new Map();
             at.set(place, (at.get(place) ?? 0) + 1);
             places.set(print, at);
@@ -17609,17 +17611,13 @@ function scopeKey(id) {
 }
 /** An entry that names no resource id: it accepts its finding wherever it is. */
 const ANYWHERE = '*';
-function placeKey(scope, verdict) {
-    return `${scope}\0${verdict}`;
-}
 /**
  * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
  * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
  * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
  */
 function accepts(place, scope) {
-    const [at] = place.split('\0');
-    return at === ANYWHERE || scope === undefined || at === scope;
+    return place === ANYWHERE || scope === undefined || place === scope;
 }
 function isExpressionText(name) {
     return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
@@ -22141,12 +22139,10 @@ async function evaluateRepositoryStreamed(request) {
         const transitionProblems = [];
         // What the base's inline exceptions covered, where the base's templates were expanded: one the change puts on
         // more resources (moved or copied onto another declaration, a copy loop or a linked template used more) is new.
-        let baseCoverage;
-        const transitionsRan = transitionsWanted
-            ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems, coverage => {
-                baseCoverage = coverage;
-            })
-            : false;
+        const transitionsRun = transitionsWanted
+            ? runTransitions(request, loaded, inputs.resources, store, read.notRun, transitionProblems)
+            : { ran: false };
+        let baseCoverage = transitionsRun.coverage;
         // Problems in the order a run that read every input before evaluating any would meet them.
         const problems = [...read.readProblems, ...inputs.problems, ...relationPass.problems.flat(), ...transitionProblems];
         const errors = problems.map(problem => inputError(problem, request.cwd));
@@ -22178,7 +22174,7 @@ async function evaluateRepositoryStreamed(request) {
             selection: request.selection,
             knownRules: [...loaded.rules.keys(), ...definitions.map(d => d.name), ...leftOutNames],
             resources: inputs.resourceCount,
-            definitions: definitions.length + relations.length + (transitionsRan ? transitions.length : 0),
+            definitions: definitions.length + relations.length + (transitionsRun.ran ? transitions.length : 0),
             errors,
             skipped: [
                 ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true })),
@@ -22317,15 +22313,16 @@ async function readInputs(request, loaded, inputs, readSets) {
     return { readProblems, skipped, notRun, azureExceptions };
 }
 /**
- * Transition rules on the head's resources against the base's: whether they ran. A base that cannot be read
- * is an error when the user named it, else a note that they did not run.
+ * Transition rules on the head's resources against the base's: whether they ran, and what the base's inline
+ * exceptions covered where the base was read from its commit. A base that cannot be read is an error when the user
+ * named it, else a note that they did not run.
  */
-function runTransitions(request, loaded, head, store, notRun, problems, onCoverage) {
+function runTransitions(request, loaded, head, store, notRun, problems) {
     let base = null;
     try {
         base = request.baseTemplates?.length
-            ? loadBaseTemplates(request, request.baseTemplates)
-            : loadBaseResources(request, onCoverage);
+            ? { resources: loadBaseTemplates(request, request.baseTemplates) }
+            : loadBaseResources(request);
     }
     catch (error) {
         if (!(error instanceof model_errors/* UserError */.yo))
@@ -22341,8 +22338,8 @@ function runTransitions(request, loaded, head, store, notRun, problems, onCovera
             });
     }
     if (!base)
-        return false;
-    const pairs = pairResources(base, head);
+        return { ran: false };
+    const pairs = pairResources(base.resources, head);
     const firstGroup = loaded.definitions.length + 1 + loaded.relations.length;
     loaded.transitions.forEach(({ rule, check }, i) => {
         isolated(problems, { file: rule.file }, `evaluate the rule ${rule.name}`, () => {
@@ -22350,7 +22347,7 @@ function runTransitions(request, loaded, head, store, notRun, problems, onCovera
                 store.add(firstGroup + i, finding);
         });
     });
-    return true;
+    return { ran: true, coverage: base.coverage };
 }
 /**
  * The baseline the request names. One that cannot be read (or is outside the repository) is its own error in
@@ -22441,24 +22438,21 @@ function baseInlineCoverage(request, exceptions) {
         return undefined;
     if (!exceptions.some(exception => exception.kind === 'inSource'))
         return undefined;
-    let coverage;
     try {
-        loadBaseResources(request, found => {
-            coverage = found;
-        });
+        return loadBaseResources(request).coverage;
     }
     catch (error) {
         if (!(error instanceof model_errors/* UserError */.yo))
             throw error;
+        return undefined;
     }
-    return coverage;
 }
-/** The head's templates as they were at the PR's base: what transition rules compare against. */
 /** The head's template patterns: those given and those the base's configuration file adds. */
 function templatePatterns(request) {
     return [...(request.templates ?? []), ...(request.templatesAtBase ?? [])];
 }
-function loadBaseResources(request, onCoverage) {
+/** The head's templates as they were at the PR's base: what transition rules compare against. */
+function loadBaseResources(request) {
     const patterns = templatePatterns(request);
     const folders = patterns.map(pattern => staticPrefix(pattern, request.cwd));
     const checkout = readBaseCheckout(request.base, folders, request.cwd);
@@ -22475,8 +22469,7 @@ function loadBaseResources(request, onCoverage) {
         });
         // A template the base cannot expand (new, or broken then) has nothing to compare against.
         const resources = discovered.templates.flatMap(t => t.resources);
-        onCoverage?.(inlineCoverage(inlineExceptions(resources, cwd).exceptions));
-        return resources;
+        return { resources, coverage: inlineCoverage(inlineExceptions(resources, cwd).exceptions) };
     }
     finally {
         checkout.dispose();
