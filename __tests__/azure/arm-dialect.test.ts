@@ -51,10 +51,31 @@ function otherwise(value: unknown, ctx: ArmRequestContext, variants: readonly Va
   for (const [k, v] of Object.entries(value)) out[k] = k === 'nextLink' ? v : otherwise(v, ctx, variants, k);
   if (key === 'properties') {
     if (has('nulls')) for (const field of UNSET) if (!(field in out)) out[field] = null;
+    // Nested too: a parameter's unset `schema` and metadata fields, a member's unset `groupNames`.
+    if (has('nulls')) nullsWithin(out);
     if (has('unknown')) out.futureSetting = { enabled: true, since: '2026-11-01' };
   }
   if (has('unknown') && typeof out.id === 'string' && out.properties !== undefined) out.etag = '"0x8DD1"';
   return out;
+}
+
+/** `null` for the optional fields of parameter declarations and initiative members that are unset. */
+function nullsWithin(properties: Record<string, unknown>): void {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const parameters = properties.parameters;
+  if (isObject(parameters))
+    for (const spec of Object.values(parameters)) {
+      // A declaration has a `type`; an assignment's or a member's value has only `value`.
+      if (!isObject(spec) || typeof spec.type !== 'string') continue;
+      if (!('schema' in spec)) spec.schema = null;
+      if (isObject(spec.metadata))
+        for (const field of ['strongType', 'assignPermissions'])
+          if (!(field in spec.metadata)) spec.metadata[field] = null;
+    }
+  if (Array.isArray(properties.policyDefinitions))
+    for (const member of properties.policyDefinitions)
+      if (isObject(member) && !('groupNames' in member)) member.groupNames = null;
 }
 
 /** cmk-guard.yaml: an exception for an account by id, and (unless `sandbox` is false) one for a child group. */

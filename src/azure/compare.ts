@@ -3,7 +3,8 @@
  * Azure adds itself: readOnly bookkeeping (`version`, `versions`, `instanceId`, `scope`,
  * `definitionVersion` when we set none, `metadata.createdBy/createdOn/updatedBy/updatedOn`,
  * an identity's principal), and defaults Azure fills in (`notScopes: []`,
- * `enforcementMode: Default`, empty parameters). Ids and locations compare as ARM compares
+ * `enforcementMode: Default`, empty parameters), and `null` for what is unset (outside a policy rule and
+ * parameter values, at any depth). Ids and locations compare as ARM compares
  * them (case-insensitively; `West Europe` is `westeurope`). The result is a list of field
  * changes; none means the resource is unchanged and nothing is written.
  */
@@ -23,6 +24,19 @@ function asObject(value: Json | undefined): JsonObject {
 function withoutKeys(value: JsonObject, keys: readonly string[]): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(value)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * A copy without the object members that are `null`, at any depth (list items stay): Resource Manager answers
+ * `null` or nothing for an optional field that is unset, nested ones too (a parameter's `schema`, its metadata's
+ * `strongType`). Not for a policy rule or a parameter's value, where `null` is a value.
+ */
+function withoutNulls(value: Json | undefined): Json | undefined {
+  if (Array.isArray(value)) return value.map(v => withoutNulls(v) as Json);
+  if (value === null || typeof value !== 'object') return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v) as Json;
   return out;
 }
 
@@ -48,13 +62,13 @@ function lowerId(value: Json | undefined): Json | undefined {
   return typeof value === 'string' ? foldCase(value) : value;
 }
 
-/** Parameter declarations: metadata as a plain object, nothing Azure adds. */
+/** Parameter declarations: metadata as a plain object, nothing Azure adds, an unset field (`null`) absent. */
 function parameterDeclarations(value: Json | undefined): JsonObject {
   const out: JsonObject = {};
   for (const [name, spec] of Object.entries(asObject(value))) {
     const entry: JsonObject = {};
-    for (const [k, v] of Object.entries(asObject(spec))) if (k !== 'metadata') entry[k] = v;
-    nonEmpty(entry, 'metadata', asObject(asObject(spec).metadata));
+    for (const [k, v] of Object.entries(asObject(withoutNulls(spec)))) if (k !== 'metadata') entry[k] = v;
+    nonEmpty(entry, 'metadata', asObject(asObject(withoutNulls(spec)).metadata));
     out[name] = entry;
   }
   return out;
@@ -73,7 +87,7 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
   const out: JsonObject = {};
   const properties: JsonObject = {};
   for (const field of ['displayName', 'description']) nonEmpty(properties, field, p[field]);
-  nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
+  nonEmpty(properties, 'metadata', withoutKeys(asObject(withoutNulls(p.metadata)), AZURE_METADATA));
   if (kind === 'definition' || kind === 'initiative') {
     properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom') as Json;
     nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
@@ -98,7 +112,7 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
       members[String(m.policyDefinitionReferenceId ?? m.policyDefinitionId)] = entry;
     }
     properties.policyDefinitions = members;
-    nonEmpty(properties, 'policyDefinitionGroups', p.policyDefinitionGroups);
+    nonEmpty(properties, 'policyDefinitionGroups', withoutNulls(p.policyDefinitionGroups));
   }
   if (kind === 'exemption') {
     properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
@@ -116,7 +130,7 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
       want.assignmentScopeValidation ?? 'Default'
     ) as Json;
     // Selectors narrow what the exemption covers: one Azure holds with them is not the one we would write.
-    nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
+    nonEmpty(properties, 'resourceSelectors', withoutNulls(p.resourceSelectors));
   }
   if (kind === 'assignment') {
     properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
@@ -130,8 +144,8 @@ export function comparable(kind: PlanItemKind, body: JsonObject, desired: JsonOb
       messages[String(m.policyDefinitionReferenceId ?? '(all)')] = m.message ?? null;
     }
     nonEmpty(properties, 'nonComplianceMessages', messages);
-    nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
-    nonEmpty(properties, 'overrides', p.overrides);
+    nonEmpty(properties, 'resourceSelectors', withoutNulls(p.resourceSelectors));
+    nonEmpty(properties, 'overrides', withoutNulls(p.overrides));
     if ('definitionVersion' in want) nonEmpty(properties, 'definitionVersion', p.definitionVersion);
     if (typeof body.location === 'string') out.location = foldCase(body.location.replace(/\s+/g, ''));
     const identity = asObject(body.identity);
