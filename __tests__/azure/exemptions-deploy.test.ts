@@ -3,7 +3,7 @@
  * assignment (raw REST 2022-07-01-preview on the same pipeline): created after the assignment
  * they name, owned, left alone when unchanged, updated in place, pruned with --prune.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startArmServer, type ArmServer } from '../support/arm-server.js';
 import { policyModule } from '../support/arm-policy.js';
@@ -89,6 +89,38 @@ describe('deploy writes the exemptions the exceptions make', () => {
     const again = await publish(server, repo, 'deploy', SUB, ['--format', 'json']);
     expect(again.code).toBe(0);
     expect(server.writeCount()).toBe(writes);
+  });
+
+  it('writes no exemption for an exception that has expired, says so, and keeps the one Azure holds for it', async () => {
+    // Azure no longer honours an exemption once its expiresOn has passed (exemption-structure#expiration): one
+    // created already expired exempts nothing; what Azure holds is kept, as Azure keeps it, for the record.
+    config(repo, 'Retired in Q1.', 'none');
+    expect((await publish(server, repo, 'deploy', SUB)).code).toBe(0);
+    const text = readFileSync(path.join(repo.root, 'cmk-guard.yaml'), 'utf8');
+    writeFileSync(
+      path.join(repo.root, 'cmk-guard.yaml'),
+      `${text.replace('expires: 2027-03-31', 'expires: 2024-01-31')}  - rule: foundry-tools-cmk\n    resources:\n      - name: speech-*\n    reason: Pilot ended.\n    expires: 2024-02-29\n`
+    );
+    const planned = await publish(server, repo, 'plan', SUB, ['--format', 'json']);
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as {
+      items: { kind: string; name: string; action: string; id: string }[];
+      notes?: string[];
+    };
+    // The one Azure holds is updated to say it expired; none is created for the one that had expired before.
+    expect(plan.items.filter(i => i.kind === 'exemption').map(i => [i.id.split('/')[8], i.action])).toEqual([
+      ['legacy', 'update']
+    ]);
+    expect(plan.notes).toContainEqual(
+      expect.stringMatching(
+        /^cmk-guard\.yaml:7: the exception expired on 2024-02-29, so no exemption is written on \/.*\/speech-eu: /
+      )
+    );
+    const writes = server.writeRequests();
+    expect((await publish(server, repo, 'deploy', SUB, ['--prune'])).code).toBe(0);
+    // One write: the exemption Azure holds, updated to its new date.
+    expect(server.writeRequests() - writes).toBe(1);
+    expect(exemptions()).toEqual([['legacy', 'Waiver', 'Retired in Q1.']]);
   });
 
   it('updates one in place when its reason changes, keeps one no entry makes, and prunes it with --prune', async () => {

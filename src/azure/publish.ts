@@ -206,6 +206,19 @@ export async function publishCompiled(compiled: CompiledPack, request: PublishRe
     // it does not reach, an index not caught up) is never created over unseen.
     const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has(foldCase(id)));
     const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
+    // Azure no longer honours an exemption past its expiresOn, and keeps it for the record: one Azure holds is
+    // kept (updated as the entry says), but none is created for an exception that has already expired.
+    const present = new Set([...held, ...outside, ...read].map(e => foldCase(e.id)));
+    const now = Date.now();
+    made.exemptions = made.exemptions.filter(e => {
+      const ends = typeof e.properties.expiresOn === 'string' ? Date.parse(e.properties.expiresOn) : NaN;
+      if (!(ends <= now) || present.has(foldCase(exemptionId(e.scope, e.name)))) return true;
+      const lastDay = new Date(ends - 1).toISOString().slice(0, 10);
+      made.notes.push(
+        `${e.source}: the exception expired on ${lastDay}, so no exemption is written on ${e.scope}: Azure does not honour an exemption past its expiresOn. Renew the exception, or take it out.`
+      );
+      return false;
+    });
     plan.items.push(
       ...planExemptions(made.exemptions, [...held, ...outside, ...read], {
         owner,
