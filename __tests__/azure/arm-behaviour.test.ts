@@ -192,6 +192,16 @@ describe('Resource Manager as it answers under load and while others change the 
     expect(server.writeRequests()).toBe(writes);
   });
 
+  it('stops before any write when Resource Graph answers for only the first subscriptions under the group', async () => {
+    // The searches under a management group (the pack's assignments and exemptions in its subscriptions) read
+    // Resource Graph; an answer past its subscription limit (x-ms-tenant-subscription-limit-hit) is not all of them.
+    resourceGraphState(server).subscriptionLimit = 0;
+    const stopped = await publish(server, repo, 'deploy', MG, ['--prune']);
+    expect(stopped.code).toBe(2);
+    expect(stopped.stderr).toContain('x-ms-tenant-subscription-limit-hit: true');
+    expect(server.writeRequests()).toBe(0);
+  });
+
   it('takes a DELETE answered 404 (deleted meanwhile, with its resource group) as done, and the next deploy writes nothing', async () => {
     expect((await publish(server, repo, 'deploy', SUB, ['--assignment-scope', RG])).code).toBe(0);
     const old = `${RG}/providers/Microsoft.Authorization/policyAssignments/${PACK}`;

@@ -167,6 +167,23 @@ describe('evaluate --scope: a live scope through Resource Graph', () => {
     }
   });
 
+  it('refuses an answer Resource Graph gave for only the first subscriptions of the scope (x-ms-tenant-subscription-limit-hit)', async () => {
+    // Past 10,000 subscriptions in a management group's or the tenant's query, Resource Graph answers for the first
+    // 10,000 and says so in a header only (guidance-for-throttled-requests): not the scope, but part of it.
+    // The group holds three subscriptions (two in it, one in a group below it).
+    resourceGraphState(server).subscriptionLimit = 2;
+    try {
+      const run = await cli('evaluate', '--scope', MG, '--arm-endpoint', server.url);
+      expect(run.code).toBe(2);
+      expect(run.err).toMatch(
+        /Resource Graph answered for only part of the scope .*x-ms-tenant-subscription-limit-hit.*cmk-guard evaluates all of a scope or nothing/
+      );
+      expect(run.out).toBe('');
+    } finally {
+      resourceGraphState(server).subscriptionLimit = undefined;
+    }
+  });
+
   it('refuses a scope that is not one, and says how to write it, before any request', async () => {
     const run = await cli('evaluate', '--scope', 'contoso', '--arm-endpoint', server.url);
     expect(run.code).toBe(2);

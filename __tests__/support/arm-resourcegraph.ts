@@ -11,6 +11,8 @@
  *   `"false"`; a query that does not project `id` cannot page, so it answers `"true"` and no token;
  * - throttling as Resource Graph does it: 429 with `x-ms-user-quota-remaining` and
  *   `x-ms-user-quota-resets-after` (hh:mm:ss), without Retry-After;
+ * - a management group or tenant query over more subscriptions than `subscriptionLimit` answers for the first
+ *   ones only, with `x-ms-tenant-subscription-limit-hit: true`, as Azure does past 10,000;
  * - errors in its shape `{"error": {"code", "message", "details": [{"code", "message"}]}}`.
  * - `policyresources`: the policy assignments the policy module holds and the exemptions the
  *   exemptions module holds, at management groups, subscriptions, resource groups and resources,
@@ -56,6 +58,11 @@ export interface ResourceGraphState {
   truncate: boolean;
   /** `policyresources` rows of resources ARM has deleted that the index has not caught up with. */
   stalePolicyRows: Row[];
+  /**
+   * The most subscriptions a query covers (Azure: 10,000). A management group or tenant query over more answers
+   * for the first this many only, with `x-ms-tenant-subscription-limit-hit: true` (guidance-for-throttled-requests).
+   */
+  subscriptionLimit?: number;
 }
 
 export function resourceGraphState(server: ArmServer): ResourceGraphState {
@@ -256,6 +263,10 @@ export const resourceGraphModule: ArmModule = server => {
       scopeSubscriptions = new Set(state.subscriptions.keys());
       scopeGroups = null;
     }
+    // Past the limit, a management group's or the tenant's query answers for the first subscriptions only, and says so.
+    const limit = state.subscriptionLimit;
+    const limitHit = limit !== undefined && !(Array.isArray(subs) && subs.length) && scopeSubscriptions.size > limit;
+    if (limitHit) scopeSubscriptions = new Set([...scopeSubscriptions].sort().slice(0, limit));
 
     const source: Row[] =
       parsed.table === 'resources'
@@ -315,7 +326,11 @@ export const resourceGraphModule: ArmModule = server => {
       data: page
     };
     if (more && canPage) answer.$skipToken = encodeToken({ offset: offset + size, top: size, context });
-    return { status: 200, body: answer };
+    return {
+      status: 200,
+      body: answer,
+      ...(limitHit ? { headers: { 'x-ms-tenant-subscription-limit-hit': 'true' } } : {})
+    };
   };
 
   server.route({

@@ -4,8 +4,9 @@
  * subscription, page after page with `$skipToken` (at most 1,000 rows a page).
  * https://learn.microsoft.com/azure/governance/resource-graph/concepts/work-with-data
  *
- * A result Resource Graph cut short without a `$skipToken` (`resultTruncated: "true"`) is an
- * error, never a smaller set of resources evaluated as if it were all of them.
+ * A result Resource Graph cut short without a `$skipToken` (`resultTruncated: "true"`), or one for only the
+ * first subscriptions of the scope (`x-ms-tenant-subscription-limit-hit: true`), is an error, never a smaller
+ * set of resources evaluated as if it were all of them.
  */
 import type { QueryRequest, QueryResponse } from '@azure/arm-resourcegraph';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
@@ -21,6 +22,11 @@ import { foldCase } from '../model/foldCase.js';
 export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 export const RESOURCE_GRAPH_PAGE_SIZE = 1000;
+/**
+ * Set to `true` on an answer that covers only the first 10,000 subscriptions of a management group's or the tenant's
+ * scope (https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests).
+ */
+const SUBSCRIPTION_LIMIT_HEADER = 'x-ms-tenant-subscription-limit-hit';
 
 export type ResourceRow = { [key: string]: Json };
 
@@ -135,11 +141,22 @@ export class ResourceGraph {
         options: { top: RESOURCE_GRAPH_PAGE_SIZE, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) }
       };
       let response: QueryResponse;
+      let limitHit = false;
+      const onResponse = (raw: { headers: { get(name: string): string | undefined } }) => {
+        limitHit = foldCase(raw.headers.get(SUBSCRIPTION_LIMIT_HEADER)?.trim() ?? '') === 'true';
+      };
       try {
-        response = await sdkRead(() => this.graph().resources(request));
+        response = await sdkRead(() => this.graph().resources(request, { onResponse }));
       } catch (error) {
         throw toArmError(error, doing, this.connection.secrets);
       }
+      if (limitHit)
+        throw new ArmError(
+          `Resource Graph answered for only part of the scope while ${doing}: the identity can read more subscriptions there than one query covers, and Resource Graph answered for the first of them only (${SUBSCRIPTION_LIMIT_HEADER}: true). cmk-guard evaluates all of a scope or nothing; narrow the scope (a management group lower down, or a subscription).`,
+          200,
+          'SubscriptionLimitHit',
+          ''
+        );
       const data = response.data as unknown;
       if (!Array.isArray(data)) {
         throw new ArmError(
