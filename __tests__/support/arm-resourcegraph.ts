@@ -8,7 +8,8 @@
  * - rows as Resource Graph gives them: `type` and `resourceGroup` lowercased, `subscriptionId`,
  *   `tenantId`, every column of the resource;
  * - paging: `$skipToken` (opaque) while more rows remain, `resultTruncated` the *string*
- *   `"false"`; a query that does not project `id` cannot page, so it answers `"true"` and no token;
+ *   `"false"`; a query that does not project `id` cannot page, so it answers `"true"` and no token; the token holds
+ *   an offset, so rows created or deleted between pages shift what the next page holds (`afterPage`);
  * - throttling as Resource Graph does it: 429 with `x-ms-user-quota-remaining` and
  *   `x-ms-user-quota-resets-after` (hh:mm:ss), without Retry-After;
  * - a management group or tenant query over more subscriptions than `subscriptionLimit` answers for the first
@@ -63,6 +64,11 @@ export interface ResourceGraphState {
    * for the first this many only, with `x-ms-tenant-subscription-limit-hit: true` (guidance-for-throttled-requests).
    */
   subscriptionLimit?: number;
+  /**
+   * Called after a page that has a `$skipToken` is answered: a test changes the rows there, as resources are
+   * created and deleted in Azure while a client pages (the next page's offset then lands elsewhere: paging-results).
+   */
+  afterPage?: () => void;
 }
 
 export function resourceGraphState(server: ArmServer): ResourceGraphState {
@@ -326,6 +332,7 @@ export const resourceGraphModule: ArmModule = server => {
       data: page
     };
     if (more && canPage) answer.$skipToken = encodeToken({ offset: offset + size, top: size, context });
+    if (more && canPage) state.afterPage?.();
     return {
       status: 200,
       body: answer,

@@ -27,6 +27,8 @@ export const RESOURCE_GRAPH_PAGE_SIZE = 1000;
  * scope (https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests).
  */
 const SUBSCRIPTION_LIMIT_HEADER = 'x-ms-tenant-subscription-limit-hit';
+/** How many times a result that changes while it is paged is read before cmk-guard gives up on it. */
+const MAX_READS = 3;
 
 export type ResourceRow = { [key: string]: Json };
 
@@ -129,10 +131,46 @@ export class ResourceGraph {
     return [...ids.values()];
   }
 
-  /** Every row a query gives at a scope, page after page. */
+  /**
+   * Every row a query gives at a scope, page after page. Each page runs the query again, and its `$skipToken` holds
+   * an offset into the result: a resource created or deleted between two pages shifts the rows, so a page repeats
+   * one or skips one, even ordered by id (paging-results, "Pagination in dynamic environments"). A result that
+   * changed while it was paged (a row twice, or `totalRecords` other than the first page's) is read again from the
+   * first page, up to MAX_READS times; one that never holds still is an error, as a skipped row is a resource never
+   * read.
+   */
   async *rows(scope: AzureScope | 'tenant', query: string, doing: string): AsyncGenerator<ResourceRow> {
+    for (let read = 1; ; read++) {
+      const { rows, changed } = await this.readOnce(scope, query, doing);
+      if (changed === undefined) {
+        yield* rows;
+        return;
+      }
+      if (read >= MAX_READS)
+        throw new ArmError(
+          `Resource Graph's answer changed while cmk-guard read it page by page, ${read} times in a row, while ${doing} (${changed}): resources there are being created or deleted, and a row a page skipped would be a resource never read. Run it again when the scope is quieter, or narrow it.`,
+          200,
+          'ResultChanged',
+          ''
+        );
+      this.connection.log?.(
+        `Resource Graph's answer changed while it was read page by page (${changed}); reading it again from the first page.`
+      );
+    }
+  }
+
+  /** The pages of one read of a query, and how the result changed meanwhile, if it did. */
+  private async readOnce(
+    scope: AzureScope | 'tenant',
+    query: string,
+    doing: string
+  ): Promise<{ rows: ResourceRow[]; changed?: string }> {
     let skipToken: string | undefined;
     const seen = new Set<string>();
+    const rows: ResourceRow[] = [];
+    const ids = new Set<string>();
+    let total: number | undefined;
+    let changed: string | undefined;
     let empty = 0;
     for (let page = 0; ; page++) {
       const request: QueryRequest = {
@@ -175,7 +213,17 @@ export class ResourceGraph {
             ''
           );
         }
-        yield row as ResourceRow;
+        const id = (row as ResourceRow).id;
+        if (typeof id === 'string') {
+          if (ids.has(foldCase(id))) changed ??= `the row ${id} came twice`;
+          ids.add(foldCase(id));
+        }
+        rows.push(row as ResourceRow);
+      }
+      if (typeof response.totalRecords === 'number') {
+        if (total !== undefined && response.totalRecords !== total)
+          changed ??= `${total} rows on the first page, ${response.totalRecords} on a later one`;
+        total ??= response.totalRecords;
       }
       const next = response.skipToken;
       empty = data.length ? 0 : empty + 1;
@@ -189,7 +237,7 @@ export class ResourceGraph {
             ''
           );
         }
-        return;
+        return { rows, changed };
       }
       if (page + 1 >= MAX_PAGES || seen.has(next)) {
         throw new ArmError(
