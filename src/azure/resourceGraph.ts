@@ -135,7 +135,7 @@ export class ResourceGraph {
    * Every row a query gives at a scope, page after page. Each page runs the query again, and its `$skipToken` holds
    * an offset into the result: a resource created or deleted between two pages shifts the rows, so a page repeats
    * one or skips one, even ordered by id (paging-results, "Pagination in dynamic environments"). A result that
-   * changed while it was paged (a row twice, or `totalRecords` other than the first page's) is read again from the
+   * changed while it was paged (a row on two pages, or `totalRecords` other than the first page's) is read again from the
    * first page, up to MAX_READS times; one that never holds still is an error, as a skipped row is a resource never
    * read.
    */
@@ -204,6 +204,7 @@ export class ResourceGraph {
           ''
         );
       }
+      const pageIds = new Set<string>();
       for (const row of data) {
         if (row === null || typeof row !== 'object' || Array.isArray(row)) {
           throw new ArmError(
@@ -213,13 +214,15 @@ export class ResourceGraph {
             ''
           );
         }
+        // A row an earlier page gave (within one page, a row twice is the query's, not paging's).
         const id = (row as ResourceRow).id;
         if (typeof id === 'string') {
-          if (ids.has(foldCase(id))) changed ??= `the row ${id} came twice`;
-          ids.add(foldCase(id));
+          if (ids.has(foldCase(id))) changed ??= `the row ${id} came on two pages`;
+          pageIds.add(foldCase(id));
         }
         rows.push(row as ResourceRow);
       }
+      for (const id of pageIds) ids.add(id);
       if (typeof response.totalRecords === 'number') {
         if (total !== undefined && response.totalRecords !== total)
           changed ??= `${total} rows on the first page, ${response.totalRecords} on a later one`;
