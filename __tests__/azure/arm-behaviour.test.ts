@@ -453,6 +453,22 @@ describe('an assignment’s managed identity and the location Azure keeps for it
     ).rejects.toMatchObject({ status: 400, code: 'ResourceIdentityRequired' });
   });
 
+  it('says, creating the assignment with a managed identity, that Azure grants it no role through its API', async () => {
+    // "When you use an Azure SDK, the roles must manually be granted to the managed identity" (remediate-resources).
+    const planned = await publish(server, repo, 'plan', SUB, [
+      ...['--effect', 'foundry-tools-cmk=Modify', '--location', 'westeurope', '--format', 'json']
+    ]);
+    expect(planOf(planned).items.find(i => i.kind === 'assignment')).toMatchObject({
+      action: 'create',
+      reason: expect.stringMatching(
+        /^with a system-assigned managed identity, for the effect Modify of foundry-tools-cmk: Azure grants it no role when an assignment is written through its API .*grant it the roles/
+      )
+    });
+    // Audit only: no identity, nothing to say.
+    const audit = await publish(server, repo, 'plan', SUB, ['--format', 'json']);
+    expect(planOf(audit).items.find(i => i.kind === 'assignment')?.reason).toBeUndefined();
+  });
+
   it('replaces the assignment when its location changes, keeps the location when the identity goes, and writes nothing after', async () => {
     const modify = ['--effect', 'foundry-tools-cmk=Modify'];
     expect((await publish(server, repo, 'deploy', SUB, [...modify, '--location', 'westeurope'])).code).toBe(0);

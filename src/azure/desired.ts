@@ -15,7 +15,7 @@ import type { PlanItemKind } from '../model/plan.js';
 import type { SourcePosition } from '../model/resource.js';
 import type { Json } from '../model/value.js';
 import type { RestBody } from './policyStore.js';
-import { resourceIdAt, type AzureScope } from './scope.js';
+import { resourceIdAt, shortScope, type AzureScope } from './scope.js';
 import { foldCase } from '../model/foldCase.js';
 
 /** Effects that change resources: the assignment needs a managed identity (and a location) for them. */
@@ -49,6 +49,8 @@ export interface DesiredItem {
   body: RestBody;
   /** The rule or pack file, relative to the repository root. */
   source: string;
+  /** What the plan says of the item when it is created (the assignment's managed identity). */
+  createNote?: string;
 }
 
 export interface DesiredState {
@@ -238,5 +240,8 @@ export function desiredState(compiled: CompiledPack, options: PublishOptions): D
     body,
     source: initiative.source
   };
+  // "When you use an Azure SDK, the roles must manually be granted to the managed identity" (remediate-resources).
+  if (needsIdentity.length)
+    assignment.createNote = `with a system-assigned managed identity, for the effect${needsIdentity.length > 1 ? 's' : ''} ${needsIdentity.map(e => `${e.effect} of ${e.rule}`).join(', ')}: Azure grants it no role when an assignment is written through its API (only the portal does), and cmk-guard grants none; grant it the roles ${needsIdentity.length > 1 ? 'those effects need' : 'that effect needs'} at ${shortScope(options.assignmentScope)}, or ${needsIdentity.length > 1 ? 'their' : 'its'} remediation fails`;
   return { definitions, initiative, assignment, effects: effective, notes };
 }

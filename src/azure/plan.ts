@@ -170,7 +170,13 @@ function conflictReason(kind: PlanItemKind, name: string, scope: AzureScope, own
 
 function planItem(desired: DesiredItem, existing: RestPolicyResource | undefined, owner: string): PlanItem {
   const base = { kind: desired.kind, name: desired.name, id: desired.id, source: desired.source };
-  if (!existing) return { ...base, action: 'create', body: desired.body as unknown as Json };
+  if (!existing)
+    return {
+      ...base,
+      action: 'create',
+      body: desired.body as unknown as Json,
+      ...(desired.createNote ? { reason: desired.createNote } : {})
+    };
   const theirs = ownerOf(existing);
   if (theirs !== owner) {
     return {
