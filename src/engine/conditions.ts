@@ -33,7 +33,7 @@ import {
 } from './fields.js';
 import { allOf, anyOf, negate, type Predicate, type Truth } from './logic.js';
 import { operators, type Operator } from './operators/index.js';
-import { booleanOperand } from './operators/exists.js';
+import { booleanOperand, exists } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
 import { foldCase } from '../model/foldCase.js';
 
@@ -320,6 +320,17 @@ class Compiler {
       }
       case 'value': {
         const value = compileValue(obj[subjectKey], this.site(subjectPath, scopes.length > 0));
+        if (op === exists) {
+          // A field set to a value known only later exists; a value known only later may still be null, so whether
+          // it exists is unknown (and a failed expression fails the evaluation, it does not exist or not).
+          return {
+            kind: 'other',
+            condition: rt => {
+              const v = value.get(rt);
+              return v instanceof Unknown ? v : test(v, rt);
+            }
+          };
+        }
         return { kind: 'other', condition: rt => test(value.get(rt), rt) };
       }
       default:

@@ -1,0 +1,60 @@
+/**
+ * The third fidelity review's cases: documented Azure Policy behaviour the engine disagreed with or had no case for,
+ * one named case each, with the page that states it.
+ * RULE = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
+ * APPLICABILITY = https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
+ */
+import { loadDefinition as loadWithCatalog, type EvaluateOptions } from '../../src/engine/index.js';
+import { Unknown, type Value } from '../../src/model/value.js';
+import { armResource } from '../support/arm-resource.js';
+import { withTestAliases } from '../support/test-aliases.js';
+
+const loadDefinition = withTestAliases(loadWithCatalog);
+
+type Obj = { [key: string]: Value };
+
+const testResource: Obj = {
+  name: 'res1',
+  type: 'Microsoft.Test/resourceType',
+  location: 'westeurope',
+  tags: { env: 'prod' },
+  properties: { text: 'Hello-World', keySource: new Unknown('parameter `keySource`') }
+};
+
+/** 'true' (noncompliant), 'false' (compliant or not applicable), or 'indeterminate'. */
+function holds(condition: unknown, json: Obj = testResource, options: EvaluateOptions = {}, parameters: Obj = {}) {
+  const def = loadDefinition({
+    file: null,
+    json: { properties: { mode: 'All', parameters, policyRule: { if: condition, then: { effect: 'audit' } } } }
+  });
+  const e = def.evaluate(armResource(json), options);
+  if (!e.applicable || e.verdict === 'compliant') return 'false';
+  return e.verdict === 'noncompliant' ? 'true' : e.verdict;
+}
+
+describe('exists on a value condition (RULE#value)', () => {
+  const unknownParameter = { p: { type: 'String' } };
+  it('a value known only later may be null: whether it exists is unknown', () => {
+    expect(holds({ value: "[parameters('p')]", exists: true }, testResource, {}, unknownParameter)).toBe(
+      'indeterminate'
+    );
+    expect(holds({ value: "[parameters('p')]", exists: false }, testResource, {}, unknownParameter)).toBe(
+      'indeterminate'
+    );
+    expect(holds({ value: "[field('Microsoft.Test/resourceType/keySource')]", exists: false })).toBe('indeterminate');
+  });
+  it('a value expression that fails does not exist or not: the evaluation fails', () => {
+    expect(holds({ value: "[substring(field('name'), 0, 10)]", exists: true })).toBe('indeterminate');
+    expect(holds({ value: "[substring(field('name'), 0, 10)]", exists: false })).toBe('indeterminate');
+  });
+  it('the outcome stays decided where the unknown does not matter', () => {
+    const unknown = { value: "[parameters('p')]", exists: true };
+    const located = { field: 'location', equals: 'westeurope' };
+    expect(holds({ anyOf: [unknown, located] }, testResource, {}, unknownParameter)).toBe('true');
+    expect(holds({ allOf: [unknown, { not: located }] }, testResource, {}, unknownParameter)).toBe('false');
+  });
+  it('a known value still exists or not', () => {
+    expect(holds({ value: "[field('location')]", exists: true })).toBe('true');
+    expect(holds({ value: '[null()]', exists: false })).toBe('true');
+  });
+});
