@@ -4,7 +4,7 @@
  * RULE = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  * APPLICABILITY = https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
  */
-import { loadDefinition as loadWithCatalog, type EvaluateOptions } from '../../src/engine/index.js';
+import { DefinitionError, loadDefinition as loadWithCatalog, type EvaluateOptions } from '../../src/engine/index.js';
 import { Unknown, type Value } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
 import { withTestAliases } from '../support/test-aliases.js';
@@ -56,5 +56,18 @@ describe('exists on a value condition (RULE#value)', () => {
   it('a known value still exists or not', () => {
     expect(holds({ value: "[field('location')]", exists: true })).toBe('true');
     expect(holds({ value: '[null()]', exists: false })).toBe('true');
+  });
+});
+
+describe('utcNow() in a policy rule (RULE#policy-functions)', () => {
+  const load = (value: string) =>
+    loadDefinition({
+      file: 'now.json',
+      json: { properties: { policyRule: { if: { value, greater: '2000' }, then: { effect: 'audit' } } } }
+    });
+  it('answers yyyy-MM-ddTHH:mm:ss.fffffffZ and takes no format: utcNow(format) is refused where Azure refuses it', () => {
+    expect(() => load("[utcNow('yyyy')]")).toThrow(DefinitionError);
+    expect(() => load("[utcNow('u')]")).toThrow(/gives utcNow\(\) a format, which Azure Policy does not allow/);
+    expect(holds({ value: '[utcNow()]', match: '####-##-##T##:##:##.#######Z' })).toBe('true');
   });
 });

@@ -596,7 +596,15 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         : 'unknown';
   })();
 
-  const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+  // policy().definitionId: a built-in's id is its name under /providers; a custom definition's depends on the scope
+  // it is created at (a subscription, a management group), known only where the file carries it (an export's "id").
+  const exportedId = isObject(src.json as Value) ? (src.json as Record<string, unknown>).id : undefined;
+  const definitionId: Value =
+    typeof exportedId === 'string'
+      ? exportedId
+      : typeof props.policyType === 'string' && /^(builtin|static)$/i.test(props.policyType)
+        ? `/providers/Microsoft.Authorization/policyDefinitions/${name}`
+        : new Unknown(`the id of definition '${name}', which depends on the scope it is created at`);
   const effectOf = effectValue.parametersOnly
     ? perAssignment(effectValue, v => v)
     : (rt: Runtime) => effectValue.get(rt);

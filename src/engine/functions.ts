@@ -127,8 +127,10 @@ export const policyFunctions: FunctionDefinition[] = [
         {
           assignmentId: new Unknown('the policy assignment id'),
           definitionId: rt.definitionId,
-          setDefinitionId: '',
-          definitionReferenceId: ''
+          // An assignment may name the definition itself or an initiative holding it (as cmk-guard deploys its own):
+          // which, is the assignment's, not the definition's.
+          setDefinitionId: new Unknown('the initiative the definition is assigned through, if any'),
+          definitionReferenceId: new Unknown('the reference id of the definition in an initiative, if any')
         },
         'policy()'
       );
@@ -198,20 +200,12 @@ export const policyFunctions: FunctionDefinition[] = [
   defineFunction({
     name: 'utcNow',
     minArgs: 0,
-    maxArgs: 1,
-    call(args) {
-      const now = new Date();
+    maxArgs: 0,
+    call() {
       // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
       // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
-      if (args.length === 0) return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}0000Z`);
-      // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
-      const format = text('utcNow', args[0]);
-      if (format === 'u')
-        return now
-          .toISOString()
-          .replace('T', ' ')
-          .replace(/\.\d{3}Z$/, 'Z');
-      return now.toISOString();
+      // (a format argument is refused at load, in expressions.ts).
+      return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}0000Z`);
     }
   })
 ];

@@ -36,7 +36,8 @@ export class Runtime {
     /** Parameter values by lower-cased name. */
     readonly parameters: Map<string, Value>,
     readonly functions: FunctionLibrary,
-    readonly definitionId: string,
+    /** policy().definitionId: known for a built-in or a definition exported with its id, else unknown. */
+    readonly definitionId: Value,
     private readonly given: { subscriptionId?: string; resourceGroup?: string } | undefined,
     /**
      * Set while an existence condition looks at a related resource: the evaluation of the resource
