@@ -238,3 +238,49 @@ describe('Deny-AppGW-Without-WAF (New-AzApplicationGateway)', () => {
     expect(refused(def, gateway('WAF_v2'))).toBe(false);
   });
 });
+
+describe('Deny-Private-DNS-Zones (New-AzPrivateDnsZone)', () => {
+  test('a private DNS zone is refused', () => {
+    const zone: Obj = { type: 'Microsoft.Network/privateDnsZones', name: 'alztest.com', location: 'global' };
+    expect(refused(definition('Deny-Private-DNS-Zones'), zone)).toBe(true);
+  });
+});
+
+describe('virtual network peerings (Add-AzVirtualNetworkPeering: a PUT of …/virtualNetworkPeerings/NAME)', () => {
+  const vnetId = (name: string, subscription = '00000000-0000-0000-0000-000000000000') =>
+    `/subscriptions/${subscription}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/${name}`;
+  const peering = (from: string, to: string): Obj => ({
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    name: `${from}/${from}To${to}`,
+    properties: { remoteVirtualNetwork: { id: vnetId(to) } }
+  });
+  const vnet = (name: string): Obj => ({
+    type: 'Microsoft.Network/virtualNetworks',
+    name,
+    location: 'uksouth',
+    properties: {
+      addressSpace: { addressPrefixes: ['10.1.0.0/16'] },
+      subnets: [{ name: 'subnet01', properties: { addressPrefix: '10.1.0.0/24' } }]
+    }
+  });
+  test('Deny-VNET-Peer-Cross-Sub: a peering to a network in another subscription is refused', () => {
+    const crossSub = peering('myVnet1', 'myVnet2');
+    const remote = vnetId('myVnet2', '11111111-1111-1111-1111-111111111111');
+    crossSub.properties = { remoteVirtualNetwork: { id: remote } };
+    expect(refused(definition('Deny-VNET-Peer-Cross-Sub'), crossSub)).toBe(true);
+  });
+  test('Deny-VNet-Peering: any peering is refused', () => {
+    expect(refused(definition('Deny-VNet-Peering'), peering('myVnet1', 'myVnet2'))).toBe(true);
+  });
+  test('Deny-VNET-Peering-To-Non-Approved-VNETs: a peering to a network not listed is refused, to a listed one not', () => {
+    const def = definition('Deny-VNET-Peering-To-Non-Approved-VNETs');
+    // The deny case assigns bare names, which no remote network id equals.
+    expect(refused(def, peering('myVnet1', 'myVnet2'), { allowedVnets: ['ApprovedVnet01', 'ApprovedVnet02'] })).toBe(
+      true
+    );
+    const approved = { allowedVnets: [vnetId('ApprovedVnet01'), vnetId('ApprovedVnet02')] };
+    // The networks themselves are created first, without peerings: not refused.
+    expect(refused(def, vnet('ApprovedVnet01'), approved)).toBe(false);
+    expect(refused(def, peering('ApprovedVnet01', 'ApprovedVnet02'), approved)).toBe(false);
+  });
+});
