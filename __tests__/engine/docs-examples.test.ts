@@ -579,11 +579,11 @@ describe('RULE#policy-functions', () => {
     expect(holds({ value: '[requestContext().apiVersion]', equals: '2021-09-01' }, json)).toBe('false');
   });
   it("policy() holds a built-in's definition id; a custom definition's depends on where it is created", () => {
-    const withId = (json: Record<string, unknown>, policyType?: string) =>
+    const withId = (identity: Record<string, unknown>, policyType?: string) =>
       loadDefinition({
         file: null,
         json: {
-          ...json,
+          ...identity,
           properties: {
             ...(policyType ? { policyType } : {}),
             policyRule: {
