@@ -71,3 +71,67 @@ describe('utcNow() in a policy rule (RULE#policy-functions)', () => {
     expect(holds({ value: '[utcNow()]', match: '####-##-##T##:##:##.#######Z' })).toBe('true');
   });
 });
+
+/**
+ * APPLICABILITY lists "Any invalid aliases in the if conditions" as not applicable. An alias of another resource type
+ * is not what it means: built-in 06a78e20 ("Audit VMs that do not use managed disks", effect audit) names virtual
+ * machine and scale set aliases in one `if`, and applies to both. An alias Azure does not know at all is refused at
+ * load, as Azure refuses to create such a definition (InvalidPolicyAlias).
+ */
+describe('aliases of another resource type in the if (APPLICABILITY)', () => {
+  const managedDisks = loadWithCatalog({
+    file: null,
+    json: {
+      properties: {
+        mode: 'Indexed',
+        policyRule: {
+          if: {
+            anyOf: [
+              {
+                allOf: [
+                  { field: 'type', equals: 'Microsoft.Compute/virtualMachines' },
+                  { field: 'Microsoft.Compute/virtualMachines/osDisk.uri', exists: 'True' }
+                ]
+              },
+              {
+                allOf: [
+                  { field: 'type', equals: 'Microsoft.Compute/VirtualMachineScaleSets' },
+                  {
+                    anyOf: [
+                      { field: 'Microsoft.Compute/VirtualMachineScaleSets/osDisk.vhdContainers', exists: 'True' },
+                      { field: 'Microsoft.Compute/VirtualMachineScaleSets/osdisk.imageUrl', exists: 'True' }
+                    ]
+                  }
+                ]
+              }
+            ]
+          },
+          then: { effect: 'audit' }
+        }
+      }
+    }
+  });
+  const vm = (osDisk: Obj): Obj => ({
+    type: 'Microsoft.Compute/virtualMachines',
+    name: 'vm1',
+    location: 'westeurope',
+    properties: { storageProfile: { osDisk } }
+  });
+  it('a virtual machine with an unmanaged disk is non-compliant; one with a managed disk compliant', () => {
+    const unmanaged = managedDisks.evaluate(
+      armResource(vm({ vhd: { uri: 'https://sa.blob.core.windows.net/v/d.vhd' } }))
+    );
+    expect([unmanaged.applicable, unmanaged.verdict]).toEqual([true, 'noncompliant']);
+    const managed = managedDisks.evaluate(armResource(vm({ managedDisk: { storageAccountType: 'Premium_LRS' } })));
+    expect([managed.applicable, managed.verdict]).toEqual([true, 'compliant']);
+  });
+  it('an alias Azure does not know, of a type whose aliases the catalog holds, is refused at load', () => {
+    const rule = {
+      if: { field: 'Microsoft.Storage/storageAccounts/noSuchProperty', exists: true },
+      then: { effect: 'audit' }
+    };
+    expect(() => loadWithCatalog({ file: 'x.json', json: { properties: { policyRule: rule } } })).toThrow(
+      DefinitionError
+    );
+  });
+});
