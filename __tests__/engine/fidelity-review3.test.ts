@@ -59,6 +59,25 @@ describe('exists on a value condition (RULE#value)', () => {
   });
 });
 
+describe('a field named by an expression that fails (RULE#avoiding-template-failures)', () => {
+  const failing = "[concat('tags[', substring(field('name'), 0, 10), ']')]";
+  const request = (condition: Obj) =>
+    loadDefinition({
+      file: null,
+      json: { properties: { mode: 'All', policyRule: { if: condition, then: { effect: 'audit' } } } }
+    }).evaluate({ ...armResource(testResource), origin: 'template' });
+  it.each([
+    ['exists', true],
+    ['exists', false],
+    ['equals', 'x'],
+    ['notEquals', 'x']
+  ])('%s %j: a template request is refused as an implicit deny, as for a failing value', (op, operand) => {
+    const e = request({ field: failing, [op]: operand });
+    expect([e.verdict, e.effect]).toEqual(['noncompliant', 'Deny']);
+    expect(e.message).toMatch(/implicit deny/);
+  });
+});
+
 describe('utcNow() in a policy rule (RULE#policy-functions)', () => {
   const load = (value: string) =>
     loadDefinition({

@@ -4,7 +4,7 @@
  * are refused with the JSON path of the fault.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  */
-import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, hasOwn, isObject, type Value } from '../model/value.js';
 import type { FunctionLibrary } from '../expr/evaluate.js';
 import {
   countMembers,
@@ -406,7 +406,9 @@ class Compiler {
       const cache = new Map<string, FieldGetter>();
       getter = rt => {
         const text = name.get(rt);
-        // Which field is meant is itself unknown: so is whether it exists.
+        // An expression that fails fails the evaluation (it names no field to read); one known only later leaves
+        // which field is meant unknown: so is whether it exists.
+        if (text instanceof EvaluationFailure) return text;
         if (text instanceof Unknown)
           return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
         const key = String(text);
