@@ -4,7 +4,15 @@
  * RULE = https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  * APPLICABILITY = https://learn.microsoft.com/azure/governance/policy/concepts/policy-applicability
  */
-import { DefinitionError, loadDefinition as loadWithCatalog, type EvaluateOptions } from '../../src/engine/index.js';
+import {
+  DefinitionError,
+  evaluateDefinitions,
+  loadDefinition as loadWithCatalog,
+  type EvaluateOptions
+} from '../../src/engine/index.js';
+import { parseJsonWithPositions } from '../../src/sources/json.js';
+import { expandTemplateDocument, type DeploymentContext } from '../../src/sources/templates.js';
+import { armTemplate } from '../support/arm-templates.js';
 import { Unknown, type Value } from '../../src/model/value.js';
 import { armResource } from '../support/arm-resource.js';
 import { withTestAliases } from '../support/test-aliases.js';
@@ -152,5 +160,79 @@ describe('aliases of another resource type in the if (APPLICABILITY)', () => {
     expect(() => loadWithCatalog({ file: 'x.json', json: { properties: { policyRule: rule } } })).toThrow(
       DefinitionError
     );
+  });
+});
+
+/**
+ * Where a template deploys is not in it: its resources are placed in a placeholder subscription and resource group,
+ * whose ids agree with each other but whose names are none Azure holds. resourceGroup() and subscription() of such a
+ * resource are unknown, where a rule compares them with a name (Azure compares the group the template is deployed
+ * to); given with the scope, or read from a snapshot's id, they are known.
+ */
+describe('resourceGroup() and subscription() of a template resource (RULE#policy-functions)', () => {
+  const account: Obj = {
+    type: 'Microsoft.Storage/storageAccounts',
+    apiVersion: '2023-01-01',
+    name: 'sa1',
+    location: 'westeurope',
+    kind: 'StorageV2',
+    sku: { name: 'Standard_LRS' },
+    properties: { allowBlobPublicAccess: true }
+  };
+  const rule = (condition: Obj, then: Obj = { effect: 'deny' }) =>
+    loadWithCatalog({
+      file: null,
+      json: {
+        name: 'scoped',
+        properties: {
+          mode: 'All',
+          policyRule: {
+            if: { allOf: [{ field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, condition] },
+            then
+          }
+        }
+      }
+    });
+  const deploy = (resources: Obj[], scope?: DeploymentContext) =>
+    expandTemplateDocument(parseJsonWithPositions(JSON.stringify(armTemplate(resources), null, 2), 'main.json'), {
+      scope
+    }).resources;
+  const verdict = (condition: Obj, scope?: DeploymentContext) =>
+    evaluateDefinitions([rule(condition)], deploy([account], scope)).map(f => f.verdict);
+  const inProd = { value: '[resourceGroup().name]', like: 'prod-*' };
+  const inSubscription = { value: '[subscription().subscriptionId]', equals: '11111111-1111-1111-1111-111111111111' };
+  it('a rule on the name of the group or subscription the template deploys to is indeterminate, not compliant', () => {
+    expect(verdict(inProd)).toEqual(['indeterminate']);
+    expect(verdict(inSubscription)).toEqual(['indeterminate']);
+    expect(verdict({ value: '[resourceGroup().id]', like: '*/resourceGroups/prod-*' })).toEqual(['indeterminate']);
+  });
+  it('given where the template deploys, they are known', () => {
+    const prod = { subscriptionId: '11111111-1111-1111-1111-111111111111', resourceGroup: 'prod-app' };
+    expect(verdict(inProd, prod)).toEqual(['noncompliant']);
+    expect(verdict(inSubscription, prod)).toEqual(['noncompliant']);
+    expect(verdict(inProd, { ...prod, resourceGroup: 'dev-app' })).toEqual(['compliant']);
+  });
+  it("a snapshot's id says where it is", () => {
+    const id =
+      '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/prod-app/providers/Microsoft.Storage/storageAccounts/sa1';
+    expect(rule(inProd).evaluate(armResource({ ...account, id })).verdict).toBe('noncompliant');
+  });
+  it("details.resourceGroupName [resourceGroup().name] is the evaluated resource's own group: a related resource there is found", () => {
+    const lock: Obj = {
+      type: 'Microsoft.Authorization/locks',
+      apiVersion: '2020-05-01',
+      name: 'no-delete',
+      properties: { level: 'CanNotDelete' }
+    };
+    const aine = rule(
+      { field: 'location', equals: 'westeurope' },
+      {
+        effect: 'auditIfNotExists',
+        details: { type: 'Microsoft.Authorization/locks', resourceGroupName: '[resourceGroup().name]' }
+      }
+    );
+    const resources = deploy([account, lock]);
+    const findings = evaluateDefinitions([aine], resources, { related: resources });
+    expect(findings.map(f => f.verdict)).toEqual(['compliant']);
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, test } from '@jest/globals';
 import { evaluateDefinitions, loadDefinition, type CompiledDefinition } from '../../src/engine/index.js';
 import type { Value } from '../../src/model/value.js';
 import { parseJsonWithPositions } from '../../src/sources/json.js';
-import { expandTemplateDocument } from '../../src/sources/templates.js';
+import { expandTemplateDocument, type DeploymentContext } from '../../src/sources/templates.js';
 import { armTemplate } from '../support/arm-templates.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,9 +27,14 @@ function definition(name: string): CompiledDefinition {
 }
 
 /** Whether Azure refuses the request for `resource` under `def`, assigned with its defaults and `parameters`. */
-function refused(def: CompiledDefinition, resource: Obj, parameters: Record<string, Value> = {}): boolean {
+function refused(
+  def: CompiledDefinition,
+  resource: Obj,
+  parameters: Record<string, Value> = {},
+  scope?: DeploymentContext
+): boolean {
   const text = JSON.stringify(armTemplate([{ apiVersion: '2023-01-01', ...resource }]), null, 2);
-  const expanded = expandTemplateDocument(parseJsonWithPositions(text, 'request.json'));
+  const expanded = expandTemplateDocument(parseJsonWithPositions(text, 'request.json'), { scope });
   expect(expanded.errors).toEqual([]);
   const findings = evaluateDefinitions([def], expanded.resources, { parameters: { [def.name]: parameters } });
   expect(findings.filter(f => f.verdict === 'indeterminate')).toEqual([]);
@@ -267,7 +272,9 @@ describe('virtual network peerings (Add-AzVirtualNetworkPeering: a PUT of …/vi
     const crossSub = peering('myVnet1', 'myVnet2');
     const remote = vnetId('myVnet2', '11111111-1111-1111-1111-111111111111');
     crossSub.properties = { remoteVirtualNetwork: { id: remote } };
-    expect(refused(definition('Deny-VNET-Peer-Cross-Sub'), crossSub)).toBe(true);
+    // The test deploys to its first subscription: given, as --subscription gives it to expand.
+    const where = { subscriptionId: '22222222-2222-2222-2222-222222222222', resourceGroup: 'rg1' };
+    expect(refused(definition('Deny-VNET-Peer-Cross-Sub'), crossSub, {}, where)).toBe(true);
   });
   test('Deny-VNet-Peering: any peering is refused', () => {
     expect(refused(definition('Deny-VNet-Peering'), peering('myVnet1', 'myVnet2'))).toBe(true);

@@ -27,7 +27,7 @@ import { NOT_APPLICABLE, generateRule, type GeneratedRule, type RuntimeMaker } f
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { fullNameOf } from './fields.js';
-import { policyFunctions } from './functions.js';
+import { PLACEHOLDER_GROUP_KEY, policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
@@ -681,7 +681,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
     const typeV = existence?.type ? existence.type.get(rt) : resource.type;
     const nameV = existence?.name ? existence.name.get(rt) : undefined;
-    const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+    const groupNamed = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+    // `[resourceGroup().name]` of a template placed where the caller did not say is still the evaluated resource's
+    // own group, the default.
+    const groupV = groupNamed instanceof Unknown && groupNamed.key === PLACEHOLDER_GROUP_KEY ? undefined : groupNamed;
     const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
     const base = { applicable: true, effect, pointers: [] as string[] };
     const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof Unknown) as Unknown | undefined;

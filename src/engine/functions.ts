@@ -59,6 +59,13 @@ function asFunctionValue(selected: Value | undefined | Collection): Value {
   return selected === undefined ? '' : selected;
 }
 
+/**
+ * The key of resourceGroup().name (and .id) for a template's resource placed where the caller did not say: unknown,
+ * for Azure compares it with the group the template is deployed to, but where a definition names the related
+ * resource's group with it (`details.resourceGroupName`), it is the evaluated resource's own group all the same.
+ */
+export const PLACEHOLDER_GROUP_KEY = 'placeholder resource group';
+
 export const policyFunctions: FunctionDefinition[] = [
   defineFunction({
     name: 'parameters',
@@ -163,11 +170,16 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const rt = runtime(ctx.data);
-      const { subscriptionId, resourceGroup: name } = rt.scope();
+      const { subscriptionId, resourceGroup: name, placeholder } = rt.scope();
       return partlyKnownObject(
         {
-          id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-          name,
+          id:
+            placeholder.subscription || placeholder.resourceGroup
+              ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+              : `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+          name: placeholder.resourceGroup
+            ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+            : name,
           type: 'Microsoft.Resources/resourceGroups',
           location: new Unknown('the resource group location'),
           managedBy: '',
@@ -183,11 +195,12 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 0,
     maxArgs: 0,
     call(_args, ctx) {
-      const { subscriptionId } = runtime(ctx.data).scope();
+      const { subscriptionId, placeholder } = runtime(ctx.data).scope();
+      const unknownSubscription = new Unknown('the subscription the template deploys to');
       return partlyKnownObject(
         {
-          id: `/subscriptions/${subscriptionId}`,
-          subscriptionId,
+          id: placeholder.subscription ? unknownSubscription : `/subscriptions/${subscriptionId}`,
+          subscriptionId: placeholder.subscription ? unknownSubscription : subscriptionId,
           tenantId: new Unknown('the tenant id'),
           displayName: new Unknown('the subscription name'),
           // Built-ins read them ("Inherit a tag from the subscription"): the subscription's, not known offline.
