@@ -40,6 +40,83 @@ function holds(condition: unknown, json: Obj = testResource, options: EvaluateOp
   return e.verdict === 'noncompliant' ? 'true' : e.verdict;
 }
 
+/** The brief's list of documented behaviours, each checked; these held before this review and are kept so. */
+describe('documented behaviours checked (RULE, ARRAYS = author-policies-for-arrays)', () => {
+  const field = (alias: string) => `Microsoft.Test/resourceType/${alias}`;
+  const withRules: Obj = {
+    ...testResource,
+    kind: 'StorageV2',
+    properties: { rules: [{ value: '1.2.3.4' }, { value: '9.9.9.9' }], empty: [] }
+  };
+  it.each<[string, Obj, string]>([
+    ['dates compare as instants across layouts', { value: '2024-05-01', less: '2024-05-01T10:00:00Z' }, 'true'],
+    [
+      'dates compare as instants across offsets',
+      { value: '2024-05-01T10:00:00+02:00', less: '2024-05-01T09:00:00Z' },
+      'true'
+    ],
+    [
+      '[*] on an empty array: a condition on every member holds',
+      { field: field('empty[*].value'), equals: 'x' },
+      'true'
+    ],
+    ['[*] on a missing array holds too', { field: field('missing[*].value'), notEquals: 'x' }, 'true'],
+    ['notLike on a missing field holds', { field: field('missing'), notLike: '*' }, 'true'],
+    ["field('kind') reads the kind", { value: "[field('kind')]", equals: 'storagev2' }, 'true'],
+    [
+      'nested value counts: current() names the count it means',
+      {
+        count: {
+          value: ['a', 'b'],
+          name: 'outer',
+          where: {
+            count: {
+              value: ['A', 'c'],
+              name: 'inner',
+              where: { value: "[current('outer')]", equals: "[current('inner')]" }
+            },
+            greater: 0
+          }
+        },
+        equals: 1
+      },
+      'true'
+    ],
+    [
+      "a field count inside a value count compares each member with the value count's current()",
+      {
+        count: {
+          value: ['1.2.3.4', '5.6.7.8'],
+          name: 'ip',
+          where: {
+            count: { field: field('rules[*]'), where: { field: field('rules[*].value'), equals: "[current('ip')]" } },
+            greater: 0
+          }
+        },
+        equals: 1
+      },
+      'true'
+    ]
+  ])('%s', (_label, condition, expected) => {
+    expect(holds(condition, withRules)).toBe(expected);
+  });
+  it('a location of Global compares as global, without regard to case', () => {
+    expect(holds({ field: 'location', equals: 'global' }, { ...withRules, location: 'Global' })).toBe('true');
+    expect(holds({ field: 'location', equals: 'global' }, withRules)).toBe('false');
+  });
+  it('in and notIn take an array: a string is refused at load', () => {
+    const load = (op: string) =>
+      loadDefinition({
+        file: 'in.json',
+        json: {
+          properties: { policyRule: { if: { field: 'location', [op]: 'westeurope' }, then: { effect: 'audit' } } }
+        }
+      });
+    expect(() => load('in')).toThrow(DefinitionError);
+    expect(() => load('notIn')).toThrow(DefinitionError);
+  });
+});
+
 describe('exists on a value condition (RULE#value)', () => {
   const unknownParameter = { p: { type: 'String' } };
   it('a value known only later may be null: whether it exists is unknown', () => {
