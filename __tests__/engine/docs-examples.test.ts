@@ -578,23 +578,33 @@ describe('RULE#policy-functions', () => {
     expect(e.verdict).toBe('noncompliant');
     expect(holds({ value: '[requestContext().apiVersion]', equals: '2021-09-01' }, json)).toBe('false');
   });
-  it('policy() holds the definition id', () => {
-    const def = loadDefinition({
-      file: null,
-      json: {
-        name: 'def1',
-        properties: {
-          policyRule: {
-            if: {
-              value: '[policy().definitionId]',
-              equals: '/providers/Microsoft.Authorization/policyDefinitions/def1'
-            },
-            then: { effect: 'audit' }
+  it("policy() holds a built-in's definition id; a custom definition's depends on where it is created", () => {
+    const withId = (identity: Record<string, unknown>, policyType?: string) =>
+      loadDefinition({
+        file: null,
+        json: {
+          ...identity,
+          properties: {
+            ...(policyType ? { policyType } : {}),
+            policyRule: {
+              if: {
+                value: '[policy().definitionId]',
+                like: '*/providers/Microsoft.Authorization/policyDefinitions/def1'
+              },
+              then: { effect: 'audit' }
+            }
           }
         }
-      }
-    });
-    expect(def.evaluate(armResource(json)).verdict).toBe('noncompliant');
+      }).evaluate(armResource(json)).verdict;
+    expect(withId({ name: 'def1' }, 'BuiltIn')).toBe('noncompliant');
+    expect(withId({ name: 'def1' }, 'Custom')).toBe('indeterminate');
+    expect(withId({ name: 'def1' })).toBe('indeterminate');
+    const exported = '/subscriptions/0000/providers/Microsoft.Authorization/policyDefinitions/def1';
+    expect(withId({ id: exported, name: 'def1' }, 'Custom')).toBe('noncompliant');
+  });
+  it("policy(): whether the definition is assigned through an initiative is the assignment's, not known from it", () => {
+    for (const member of ['setDefinitionId', 'definitionReferenceId'])
+      expect(holds({ value: `[policy().${member}]`, equals: '' }, json)).toBe('indeterminate');
   });
   it('ipRangeContains: addresses, CIDR ranges and first-last ranges; mixing IP families fails', () => {
     expect(holds({ value: "[ipRangeContains('10.0.0.0/24', '10.0.0.5')]", equals: true }, json)).toBe('true');

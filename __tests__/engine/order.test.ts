@@ -215,6 +215,47 @@ describe('Append and Modify change the request before Deny and Audit see it (BAS
     expect(only(findings, 'public-deny').verdict).toBe('noncompliant');
   });
 
+  describe('an operation whose value or condition fails is no value to write (RULE#avoiding-template-failures)', () => {
+    const failing = (part: 'value' | 'condition') =>
+      definition(`failing-${part}`, openToPublic, {
+        effect: 'modify',
+        details: {
+          roleDefinitionIds: [role],
+          operations: [
+            {
+              operation: 'addOrReplace',
+              field: 'Microsoft.CognitiveServices/accounts/publicNetworkAccess',
+              value: part === 'value' ? "[substring(field('name'), 0, 50)]" : 'Disabled',
+              ...(part === 'condition' ? { condition: "[equals(int(field('name')), 1)]" } : {})
+            }
+          ]
+        }
+      });
+    test.each(['value', 'condition'] as const)(
+      'a template request whose Modify %s fails is refused: an implicit deny, not a change',
+      part => {
+        const findings = evaluateDefinitions([failing(part), publicAccess('Audit')], open);
+        const finding = only(findings, `failing-${part}`);
+        expect(finding.verdict).toBe('noncompliant');
+        expect(finding.severity).toBe('error');
+        expect(finding.message).toMatch(
+          new RegExp(
+            `the ${part} of its addOrReplace operation on .*publicNetworkAccess fails \\(.*\\), and Azure takes a failed evaluation as an implicit deny of the request`
+          )
+        );
+        expect(finding.message).not.toMatch(/changes the request/);
+        // Nothing was written: Audit sees the request as it was sent.
+        expect(only(findings, 'public-audit').verdict).toBe('noncompliant');
+      }
+    );
+    test('an existing resource is judged on its if alone: the operations run only on a request or a remediation', () => {
+      const snapshot = armResource({ type: ACCOUNTS, name: 'live', properties: { publicNetworkAccess: 'Enabled' } });
+      const finding = only(evaluateDefinitions([failing('value')], [snapshot]), 'failing-value');
+      expect(finding.verdict).toBe('noncompliant');
+      expect(finding.message).not.toMatch(/implicit deny|changes the request/);
+    });
+  });
+
   describe('tags: addOrReplace, add, remove, and an operation condition', () => {
     const tagging = definition(
       'tagging',

@@ -4,7 +4,7 @@
  * are refused with the JSON path of the fault.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule
  */
-import { Unknown, hasOwn, isObject, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, hasOwn, isObject, type Value } from '../model/value.js';
 import type { FunctionLibrary } from '../expr/evaluate.js';
 import {
   countMembers,
@@ -33,7 +33,7 @@ import {
 } from './fields.js';
 import { allOf, anyOf, negate, type Predicate, type Truth } from './logic.js';
 import { operators, type Operator } from './operators/index.js';
-import { booleanOperand } from './operators/exists.js';
+import { booleanOperand, exists } from './operators/exists.js';
 import type { Runtime } from './runtime.js';
 import { foldCase } from '../model/foldCase.js';
 
@@ -320,6 +320,17 @@ class Compiler {
       }
       case 'value': {
         const value = compileValue(obj[subjectKey], this.site(subjectPath, scopes.length > 0));
+        if (op === exists) {
+          // A field set to a value known only later exists; a value known only later may still be null, so whether
+          // it exists is unknown (and a failed expression fails the evaluation, it does not exist or not).
+          return {
+            kind: 'other',
+            condition: rt => {
+              const v = value.get(rt);
+              return v instanceof Unknown ? v : test(v, rt);
+            }
+          };
+        }
         return { kind: 'other', condition: rt => test(value.get(rt), rt) };
       }
       default:
@@ -395,7 +406,9 @@ class Compiler {
       const cache = new Map<string, FieldGetter>();
       getter = rt => {
         const text = name.get(rt);
-        // Which field is meant is itself unknown: so is whether it exists.
+        // An expression that fails fails the evaluation (it names no field to read); one known only later leaves
+        // which field is meant unknown: so is whether it exists.
+        if (text instanceof EvaluationFailure) return text;
         if (text instanceof Unknown)
           return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
         const key = String(text);

@@ -27,7 +27,7 @@ import { NOT_APPLICABLE, generateRule, type GeneratedRule, type RuntimeMaker } f
 import { RuleExplainer, type Explanation } from './explain.js';
 import type { AliasOverride, FieldRef } from './fields.js';
 import { fullNameOf } from './fields.js';
-import { policyFunctions } from './functions.js';
+import { PLACEHOLDER_GROUP_KEY, policyFunctions } from './functions.js';
 import type { Truth } from './logic.js';
 import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
@@ -596,7 +596,15 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
         : 'unknown';
   })();
 
-  const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+  // policy().definitionId: a built-in's id is its name under /providers; a custom definition's depends on the scope
+  // it is created at (a subscription, a management group), known only where the file carries it (an export's "id").
+  const exportedId = isObject(src.json as Value) ? (src.json as Record<string, unknown>).id : undefined;
+  const definitionId: Value =
+    typeof exportedId === 'string'
+      ? exportedId
+      : typeof props.policyType === 'string' && /^(builtin|static)$/i.test(props.policyType)
+        ? `/providers/Microsoft.Authorization/policyDefinitions/${name}`
+        : new Unknown(`the id of definition '${name}', which depends on the scope it is created at`);
   const effectOf = effectValue.parametersOnly
     ? perAssignment(effectValue, v => v)
     : (rt: Runtime) => effectValue.get(rt);
@@ -673,7 +681,10 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   function evaluateExistence(rt: Runtime, resource: Resource, options: EvaluateOptions, effect: string): Evaluation {
     const typeV = existence?.type ? existence.type.get(rt) : resource.type;
     const nameV = existence?.name ? existence.name.get(rt) : undefined;
-    const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+    const groupNamed = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+    // `[resourceGroup().name]` of a template placed where the caller did not say is still the evaluated resource's
+    // own group, the default.
+    const groupV = groupNamed instanceof Unknown && groupNamed.key === PLACEHOLDER_GROUP_KEY ? undefined : groupNamed;
     const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
     const base = { applicable: true, effect, pointers: [] as string[] };
     const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof Unknown) as Unknown | undefined;

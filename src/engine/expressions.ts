@@ -113,6 +113,15 @@ export function compileString(text: string, site: ExpressionSite): CompiledValue
         site.path
       );
     }
+    if (lower === 'utcnow' && call.args.length > 0) {
+      // A policy rule's utcNow() answers yyyy-MM-ddTHH:mm:ss.fffffffZ and nothing else; Azure's page lists
+      // utcNow(format) among the functions a policy rule cannot use (its later versions describe utcNow() alone).
+      throw new DefinitionError(
+        `the expression ${JSON.stringify(text)} gives utcNow() a format, which Azure Policy does not allow in a policy rule: utcNow() answers yyyy-MM-ddTHH:mm:ss.fffffffZ; take a part of it with substring().`,
+        site.file,
+        site.path
+      );
+    }
     const fn = site.functions.get(lower);
     if (!fn) {
       throw new UnsupportedError(

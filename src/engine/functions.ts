@@ -59,6 +59,13 @@ function asFunctionValue(selected: Value | undefined | Collection): Value {
   return selected === undefined ? '' : selected;
 }
 
+/**
+ * The key of resourceGroup().name (and .id) for a template's resource placed where the caller did not say: unknown,
+ * for Azure compares it with the group the template is deployed to, but where a definition names the related
+ * resource's group with it (`details.resourceGroupName`), it is the evaluated resource's own group all the same.
+ */
+export const PLACEHOLDER_GROUP_KEY = 'placeholder resource group';
+
 export const policyFunctions: FunctionDefinition[] = [
   defineFunction({
     name: 'parameters',
@@ -127,8 +134,10 @@ export const policyFunctions: FunctionDefinition[] = [
         {
           assignmentId: new Unknown('the policy assignment id'),
           definitionId: rt.definitionId,
-          setDefinitionId: '',
-          definitionReferenceId: ''
+          // An assignment may name the definition itself or an initiative holding it (as cmk-guard deploys its own):
+          // which, is the assignment's, not the definition's.
+          setDefinitionId: new Unknown('the initiative the definition is assigned through, if any'),
+          definitionReferenceId: new Unknown('the reference id of the definition in an initiative, if any')
         },
         'policy()'
       );
@@ -161,11 +170,16 @@ export const policyFunctions: FunctionDefinition[] = [
     maxArgs: 0,
     call(_args, ctx) {
       const rt = runtime(ctx.data);
-      const { subscriptionId, resourceGroup: name } = rt.scope();
+      const { subscriptionId, resourceGroup: name, placeholder } = rt.scope();
       return partlyKnownObject(
         {
-          id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-          name,
+          id:
+            placeholder.subscription || placeholder.resourceGroup
+              ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+              : `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+          name: placeholder.resourceGroup
+            ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+            : name,
           type: 'Microsoft.Resources/resourceGroups',
           location: new Unknown('the resource group location'),
           managedBy: '',
@@ -181,11 +195,12 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 0,
     maxArgs: 0,
     call(_args, ctx) {
-      const { subscriptionId } = runtime(ctx.data).scope();
+      const { subscriptionId, placeholder } = runtime(ctx.data).scope();
+      const unknownSubscription = new Unknown('the subscription the template deploys to');
       return partlyKnownObject(
         {
-          id: `/subscriptions/${subscriptionId}`,
-          subscriptionId,
+          id: placeholder.subscription ? unknownSubscription : `/subscriptions/${subscriptionId}`,
+          subscriptionId: placeholder.subscription ? unknownSubscription : subscriptionId,
           tenantId: new Unknown('the tenant id'),
           displayName: new Unknown('the subscription name'),
           // Built-ins read them ("Inherit a tag from the subscription"): the subscription's, not known offline.
@@ -198,20 +213,12 @@ export const policyFunctions: FunctionDefinition[] = [
   defineFunction({
     name: 'utcNow',
     minArgs: 0,
-    maxArgs: 1,
-    call(args) {
-      const now = new Date();
+    maxArgs: 0,
+    call() {
       // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
       // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
-      if (args.length === 0) return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}0000Z`);
-      // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
-      const format = text('utcNow', args[0]);
-      if (format === 'u')
-        return now
-          .toISOString()
-          .replace('T', ' ')
-          .replace(/\.\d{3}Z$/, 'Z');
-      return now.toISOString();
+      // (a format argument is refused at load, in expressions.ts).
+      return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}0000Z`);
     }
   })
 ];

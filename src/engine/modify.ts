@@ -17,7 +17,7 @@
  *   effect deny, the request is denied as a conflict."
  *   (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
  */
-import { Unknown, isObject, isUnknown, setOwn, type Value } from '../model/value.js';
+import { EvaluationFailure, Unknown, isObject, isUnknown, setOwn, type Value } from '../model/value.js';
 import { compileValue, type CompiledValue, type ExpressionSite } from './expressions.js';
 import { resolveField, type AliasOverride, type Step } from './fields.js';
 import type { Runtime } from './runtime.js';
@@ -142,9 +142,19 @@ function modifier(operations: CompiledOperation[], conflictEffect: ConflictEffec
   return {
     apply(rt, json) {
       const result: RequestChange = { changes: [], skipped: [], conflictEffect };
+      // An operation's condition or value whose evaluation fails (a template function that errs) is no value to
+      // write: "A failed evaluation is an implicit deny" (definition-structure-policy-rule, Avoiding template
+      // failures). Operations run on requests only (a template's resources), so the request is refused.
+      const fails = (v: Value | undefined, op: CompiledOperation, part: string): boolean => {
+        if (!(v instanceof EvaluationFailure)) return false;
+        const failed = v.reason.replace(/^depends on /i, '');
+        result.refused = `the ${part} of its ${op.operation} operation on ${op.field} fails (${failed}), and Azure takes a failed evaluation as an implicit deny of the request`;
+        return true;
+      };
       for (const op of operations) {
         if (op.condition) {
           const holds = op.condition.get(rt);
+          if (fails(holds, op, 'condition')) return result;
           if (isUnknown(holds)) {
             result.unknown ??= holds;
             continue;
@@ -159,6 +169,7 @@ function modifier(operations: CompiledOperation[], conflictEffect: ConflictEffec
           return result;
         }
         const value = op.value ? op.value.get(rt) : undefined;
+        if (fails(value, op, 'value')) return result;
         write(json, op, value, result);
         if (result.refused) return result;
       }

@@ -1,4 +1,5 @@
-import type { Resource } from '../model/resource.js';
+import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION, type Resource } from '../model/resource.js';
+import { foldCase } from '../model/foldCase.js';
 import type { Value } from '../model/value.js';
 import type { EvalContext, FunctionLibrary } from '../expr/evaluate.js';
 import type { AliasOverride, Step } from './fields.js';
@@ -36,7 +37,8 @@ export class Runtime {
     /** Parameter values by lower-cased name. */
     readonly parameters: Map<string, Value>,
     readonly functions: FunctionLibrary,
-    readonly definitionId: string,
+    /** policy().definitionId: known for a built-in or a definition exported with its id, else unknown. */
+    readonly definitionId: Value,
     private readonly given: { subscriptionId?: string; resourceGroup?: string } | undefined,
     /**
      * Set while an existence condition looks at a related resource: the evaluation of the resource
@@ -54,18 +56,31 @@ export class Runtime {
     return (this.context ??= { functions: this.functions, data: this });
   }
 
-  /** The subscription and resource group the resource is deployed to (from the options, else its id). */
-  scope(): { subscriptionId: string; resourceGroup: string } {
+  /**
+   * The subscription and resource group the resource is deployed to (from the options, else its id). A template's
+   * resource placed where the caller did not say (its id carries the placeholders) is `placeholder`: its ids agree
+   * with each other, but the names are none Azure holds.
+   */
+  scope(): {
+    subscriptionId: string;
+    resourceGroup: string;
+    placeholder: { subscription: boolean; resourceGroup: boolean };
+  } {
     const fromId = parseResourceId(this.resource.id);
     const fallback = this.outer?.scope();
-    return {
-      subscriptionId:
-        this.given?.subscriptionId ??
-        fromId.subscriptionId ??
-        fallback?.subscriptionId ??
-        '00000000-0000-0000-0000-000000000000',
-      resourceGroup: this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group'
+    const subscriptionId =
+      this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION;
+    const resourceGroup =
+      this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group';
+    // Only a template's resources (and what their existence conditions read) are placed by the placeholders.
+    const template = this.resource.origin === 'template' || this.outer?.resource.origin === 'template';
+    const placeholder = {
+      subscription:
+        template && this.given?.subscriptionId === undefined && foldCase(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
+      resourceGroup:
+        template && this.given?.resourceGroup === undefined && foldCase(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP
     };
+    return { subscriptionId, resourceGroup, placeholder };
   }
 
   /** The same evaluation, reading a related resource's fields (existence conditions). */

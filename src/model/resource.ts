@@ -69,6 +69,14 @@ export interface Resource {
 }
 
 /**
+ * Where a template's resources are placed when the caller does not say where it deploys: the ids a template's
+ * expressions build (`resourceId()`, `subscription().id`) carry these, consistently, but they are no subscription or
+ * resource group Azure holds.
+ */
+export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+export const PLACEHOLDER_RESOURCE_GROUP = 'rg';
+
+/**
  * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
  * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
  * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET

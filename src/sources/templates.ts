@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import type { Resource } from '../model/resource.js';
+import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION, type Resource } from '../model/resource.js';
 import { confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
@@ -83,7 +83,7 @@ export interface ExpandedTemplate {
   errors: TemplateError[];
 }
 
-export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+export { PLACEHOLDER_SUBSCRIPTION };
 export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 
 /** Why a JSON document is not a deployment template, or null when it is one. */
@@ -110,7 +110,7 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
   return {
     level,
     subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
-    resourceGroup: scope.resourceGroup ?? 'rg',
+    resourceGroup: scope.resourceGroup ?? PLACEHOLDER_RESOURCE_GROUP,
     // A template does not say where its resource group (or, above a group, its deployment) is:
     // unknown unless the caller gives it.
     location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,

@@ -2,7 +2,7 @@
  * exists: `true` holds when the field has a value, `false` when it is missing (or null).
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#conditions
  */
-import { Unknown, type Value } from '../../model/value.js';
+import { EvaluationFailure, Unknown, type Value } from '../../model/value.js';
 import { UnknownAbove } from '../fields.js';
 import type { Operator } from './types.js';
 import { foldCase } from '../../model/foldCase.js';
@@ -24,13 +24,17 @@ export const exists: Operator = {
   test(actual, expected) {
     if (expected instanceof Unknown) return expected;
     const wanted = booleanOperand(expected) ?? true;
-    // A property set to a value known only after deployment exists; one under an unknown object may not.
-    if (actual instanceof UnknownAbove) return actual;
+    // A property set to a value known only after deployment exists; one under an unknown object may not, and a
+    // failed evaluation neither exists nor not.
+    if (actual instanceof UnknownAbove || actual instanceof EvaluationFailure) return actual;
     return (actual !== undefined && actual !== null) === wanted;
   },
   prepare(expected) {
     if (expected instanceof Unknown) return () => expected;
     const wanted = booleanOperand(expected) ?? true;
-    return actual => (actual instanceof UnknownAbove ? actual : (actual !== undefined && actual !== null) === wanted);
+    return actual =>
+      actual instanceof UnknownAbove || actual instanceof EvaluationFailure
+        ? actual
+        : (actual !== undefined && actual !== null) === wanted;
   }
 };
