@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { expandTemplateFile } from '../../src/sources/index.js';
 import { Unknown } from '../../src/model/value.js';
 import { UserError } from '../../src/model/errors.js';
-import { at, fixture, lineOf } from './helpers.js';
+import { at, expandInline, fixture, lineOf } from './helpers.js';
 
 // https://learn.microsoft.com/azure/azure-resource-manager/templates/parameter-files
 describe('parameter files and overrides', () => {
@@ -63,6 +63,27 @@ describe('parameter files and overrides', () => {
     expect(() => expandTemplateFile(fixture('params', 'main.json'), { parameterOverrides: { capacity: 11 } })).toThrow(
       /above its maxValue 10/
     );
+  });
+
+  // An empty allowedValues constrains nothing: ARM deployed a template whose parameter declares "allowedValues": []
+  // with its default "test" (https://github.com/Azure/bicep/issues/581). Marketplace templates write it (Azure Stack
+  // Hub's ethereum-consortium-blockchain mainTemplate.json) and were refused before anything was checked.
+  test('an empty allowedValues allows every value', () => {
+    const expanded = expandInline({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { keySource: { type: 'string', defaultValue: 'Microsoft.CognitiveServices', allowedValues: [] } },
+      resources: [
+        {
+          type: 'Microsoft.CognitiveServices/accounts',
+          apiVersion: '2023-05-01',
+          name: 'ai-empty-allowed',
+          kind: 'OpenAI',
+          properties: { encryption: { keySource: "[parameters('keySource')]" } }
+        }
+      ]
+    });
+    expect(at(expanded.resources[0].json, '/properties/encryption/keySource')).toBe('Microsoft.CognitiveServices');
   });
 
   test('a parameter file giving a parameter the template does not declare is an error; an override is not', () => {

@@ -76,7 +76,8 @@ function scalarProblem(what: string, decl: { [key: string]: Json }, value: Value
   if (check && !check(value)) {
     return `The value ${describe(value)} of ${what} is not of type ${decl.type}; give a value of that type.`;
   }
-  if (Array.isArray(decl.allowedValues) && !holdsUnknown(value)) {
+  // An empty list constrains nothing: ARM deploys such a parameter with any value (https://github.com/Azure/bicep/issues/581).
+  if (Array.isArray(decl.allowedValues) && decl.allowedValues.length > 0 && !holdsUnknown(value)) {
     const allowed = decl.allowedValues;
     // For an array parameter every item must be one of the allowed values.
     const candidates = Array.isArray(value) && !allowed.some(a => Array.isArray(a)) ? value : [value];
