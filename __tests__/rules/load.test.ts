@@ -198,21 +198,6 @@ describe('rule-file mistakes', () => {
       ]
     ],
     [
-      'an effect that acts through details a rule cannot give',
-      edit('allowed: [Audit, Deny]', 'allowed: [Audit, Deny, Modify]'),
-      f => [
-        `${f}:9:26: \`Modify\` needs \`details\` in the policy (the operations that change the resource and the roles they need), which a rule cannot give: a rule says what a compliant resource is, so its effects are \`Audit\`, \`Deny\` and \`Disabled\`. Remove \`Modify\`, or write an Azure Policy definition of your own and pass it with --definitions.`
-      ]
-    ],
-    [
-      'a default effect that acts through details',
-      edit('default: Audit\n  allowed: [Audit, Deny]', 'default: AuditIfNotExists\n  allowed: [AuditIfNotExists]'),
-      f => [
-        `${f}:8:12: \`AuditIfNotExists\` needs \`details\` in the policy (the related resource to look for), which a rule cannot give: a rule says what a compliant resource is, so its effects are \`Audit\`, \`Deny\` and \`Disabled\`. Remove \`AuditIfNotExists\`, or write an Azure Policy definition of your own and pass it with --definitions.`,
-        `${f}:9:13: \`AuditIfNotExists\` needs \`details\` in the policy (the related resource to look for), which a rule cannot give: a rule says what a compliant resource is, so its effects are \`Audit\`, \`Deny\` and \`Disabled\`. Remove \`AuditIfNotExists\`, or write an Azure Policy definition of your own and pass it with --definitions.`
-      ]
-    ],
-    [
       'a misspelt schema keyword',
       edit('const: Microsoft.KeyVault', 'cnst: Microsoft.KeyVault'),
       f => [`${f}:19:15: \`cnst\` is not a JSON Schema keyword cmk-guard knows; did you mean \`const\`?`]

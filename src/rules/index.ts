@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SourcePosition } from '../model/resource.js';
 import type { Severity } from '../model/finding.js';
-import { hasOwn, type Json } from '../model/value.js';
+import type { Json } from '../model/value.js';
 import { collectUserErrors, throwUserErrors, UserError } from '../model/errors.js';
 import { readTextFile } from '../model/textFile.js';
 import { parseJson } from '../model/jsonText.js';
@@ -133,7 +133,6 @@ export function checkRule(doc: ParsedDocument): UserError[] {
       )
     );
   }
-  if (isMapping(effect)) errors.push(...detailedEffectErrors(effect, at));
   if (kind === 'policy' && value.mode === 'Indexed') errors.push(...unevaluatedTypeErrors(value.resourceType, at));
   const relation = isMapping(value.relation) ? value.relation : undefined;
   const grants = relation && isMapping(relation.grants) ? relation.grants : undefined;
@@ -162,42 +161,6 @@ export function checkRule(doc: ParsedDocument): UserError[] {
  * it never reports; by the tag-support page (src/engine/modes.ts) the type is one of those, so the rule is refused
  * here, where its author can still choose mode All.
  */
-/**
- * What each effect a rule cannot have needs in the policy's `then.details`. A rule says what a compliant resource
- * is and nothing more, and compiles to `then: {effect}` alone; Azure's effects below act through `details` (what to
- * change, deploy, look for or block), so a definition allowing them without details is one Azure cannot carry out
- * (https://learn.microsoft.com/azure/governance/policy/concepts/effect-basics: "not all effects are
- * interchangeable"; every built-in with `Manual` sets `details.defaultState`).
- */
-const DETAILED_EFFECTS: { [effect: string]: string } = {
-  AuditIfNotExists: 'the related resource to look for',
-  DeployIfNotExists: 'the related resource to look for and the deployment that creates it',
-  Modify: 'the operations that change the resource and the roles they need',
-  Append: 'the fields and values to add',
-  DenyAction: 'the actions to block',
-  Manual: 'the state a resource has until someone attests it'
-};
-
-/** A rule's `effect.default` or `effect.allowed` naming an effect that acts through `details`, which a rule lacks. */
-function detailedEffectErrors(effect: { [key: string]: Json }, at: (pointer: string) => SourcePosition): UserError[] {
-  const named: [string, Json][] = [
-    ['/effect/default', effect.default],
-    ...(Array.isArray(effect.allowed)
-      ? effect.allowed.map((e, i) => [`/effect/allowed/${i}`, e] as [string, Json])
-      : [])
-  ];
-  return named.flatMap(([pointer, name]) =>
-    typeof name === 'string' && hasOwn(DETAILED_EFFECTS, name)
-      ? [
-          new UserError(
-            `\`${name}\` needs \`details\` in the policy (${DETAILED_EFFECTS[name]}), which a rule cannot give: a rule says what a compliant resource is, so its effects are \`Audit\`, \`Deny\` and \`Disabled\`. Remove \`${name}\`, or write an Azure Policy definition of your own and pass it with --definitions.`,
-            at(pointer)
-          )
-        ]
-      : []
-  );
-}
-
 function unevaluatedTypeErrors(resourceType: Json | undefined, at: (pointer: string) => SourcePosition): UserError[] {
   const types = typeof resourceType === 'string' ? [resourceType] : Array.isArray(resourceType) ? resourceType : [];
   const pointer = (i: number) => (typeof resourceType === 'string' ? '/resourceType' : `/resourceType/${i}`);
