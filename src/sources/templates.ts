@@ -89,14 +89,50 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
-  // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
-  const schemaKey = Object.keys(value as object).find(key => foldCase(key) === '$schema');
-  const schema = schemaKey === undefined ? undefined : (value as { [key: string]: Json })[schemaKey];
-  if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
-  if (!TEMPLATE_SCHEMA.test(schema)) {
-    return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
-  }
-  return null;
+  const schema = schemaOf(value);
+  if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema)) return null;
+  if (typeof schema === 'string' && PARAMETER_SCHEMA.test(schema)) return 'a parameter file';
+  // ARM deploys what the command is given, whatever its `$schema` says: a file shaped as a template is one.
+  if (shapedAsTemplate(value)) return null;
+  return typeof schema === 'string'
+    ? `not a deployment template: its $schema is ${schema}`
+    : 'not a deployment template: it has no $schema';
+}
+
+/** A document's `$schema`, however its name is cased (ARM reads "$Schema" as "$schema"). */
+function schemaOf(value: { [key: string]: Json }): Json | undefined {
+  const schemaKey = Object.keys(value).find(key => foldCase(key) === '$schema');
+  return schemaKey === undefined ? undefined : value[schemaKey];
+}
+
+/**
+ * Whether a document without a template `$schema` has the shape ARM deploys: the `contentVersion` it requires
+ * ("Deployment template parse failed: Required property 'contentVersion' not found") and resources to deploy (an
+ * array, or the object of symbolic names of languageVersion 2.0), each an object with a `type`. The template syntax
+ * page lists `$schema` as required, but the Azure CLI and PowerShell send a template's content as it is, and the
+ * deployment's scope is the command's (`az deployment group create`), not the schema's: a pull request that deletes
+ * the `$schema` line, or names another schema, must not take its template out of the check.
+ */
+function shapedAsTemplate(value: { [key: string]: Json }): boolean {
+  const keys = Object.keys(value);
+  const contentVersion = keys.find(key => foldCase(key) === 'contentversion');
+  const resourcesKey = keys.find(key => foldCase(key) === 'resources');
+  if (contentVersion === undefined || resourcesKey === undefined) return false;
+  const resources = value[resourcesKey];
+  const members = Array.isArray(resources) ? resources : isObject(resources) ? Object.values(resources) : [];
+  return (
+    members.length > 0 &&
+    members.every(member => isObject(member) && Object.keys(member).some(key => foldCase(key) === 'type'))
+  );
+}
+
+/** A note for a template read by its shape: where cmk-guard takes it to be deployed. */
+function schemaNote(template: { [key: string]: Json }, file: string): string[] {
+  const schema = schemaOf(template);
+  if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema)) return [];
+  return [
+    `${path.basename(file)} has ${typeof schema === 'string' ? `the $schema ${schema}` : 'no $schema'}, but the shape of a deployment template (contentVersion and resources): it is checked as a template deployed to a resource group. Give it the $schema of its deployment scope (deploymentTemplate.json#, or subscriptionDeploymentTemplate.json# …).`
+  ];
 }
 
 /** The placeholder deployment finding ids are made in: no value given, every location `westus` (stableNames.ts). */
@@ -208,7 +244,7 @@ export function expandTemplateDocument(
       : parameterFiles.length
         ? parameterFiles[parameterFiles.length - 1]
         : null,
-    notes: expansion.notes,
+    notes: [...schemaNote(template, doc.file), ...expansion.notes],
     errors: expansion.errors,
     linkedFiles: [...linkedFiles]
   };
