@@ -91,6 +91,23 @@ describe('a template is a template whatever its $schema says', () => {
       ['package.json', 'not a deployment template: it has no $schema']
     ]);
   });
+  it('one cmk-guard cannot read as JSON is an error when it has that shape without the schema, as with it', () => {
+    write('infra/ok.json', noncompliant);
+    // Single quotes: Azure PowerShell reads them, cmk-guard's JSON does not.
+    write('infra/quoted.json', JSON.stringify(withoutSchema(), null, 2).replace('"S0"', "'S0'"));
+    write(
+      'infra/escaped.json',
+      JSON.stringify(withoutSchema()).replace('"contentVersion"', '"\\u0063ontentVersion"') + ' x'
+    );
+    write('infra/notes.json', "{ 'text': 1 }");
+    const loaded = load();
+    expect(loaded.templates).toEqual(['infra/ok.json']);
+    expect(loaded.errors).toEqual([
+      expect.stringMatching(/^Unexpected 'x'/),
+      expect.stringMatching(/^Strings must be in double quotes/)
+    ]);
+    expect(loaded.skipped).toEqual([['infra/notes.json', 'not valid JSON']]);
+  });
 });
 
 describe('a template is matched whatever the case of its name, and as .jsonc', () => {

@@ -49,7 +49,8 @@ const SCHEMA_SPELLING_CHARACTERS = 256;
 
 /**
  * Whether a file that is not valid JSON, not text, or too large to read names the template schema anywhere
- * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`): such a file is an error, never
+ * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`), or names both `contentVersion` and
+ * `resources` (a template's shape, which ARM deploys without its schema): such a file is an error, never
  * passed over. The tools that deploy templates read more than cmk-guard does — the Azure CLI takes NaN and
  * characters that are not UTF-8, Azure PowerShell single quotes and names without quotes, both send a template
  * padded with white space past 16 MB without it — so what they deploy must not be skipped because the schema
@@ -69,10 +70,16 @@ function looksLikeTemplate(file: string): boolean {
           : 'utf-8';
     const decoder = new TextDecoder(encoding);
     let carried = '';
+    const shape = { contentVersion: false, resources: false };
     for (let done = 0; read > 0; read = fs.readSync(fd, chunk, 0, chunk.length, done)) {
       done += read;
       const text = carried + decoder.decode(chunk.subarray(0, read), { stream: true });
       if (namesTemplateSchema(text)) return true;
+      // A template's shape without its schema: the two names ARM requires of a template that deploys anything.
+      const plain = unescaped(text);
+      shape.contentVersion ||= /contentversion/i.test(plain);
+      shape.resources ||= /resources/i.test(plain);
+      if (shape.contentVersion && shape.resources) return true;
       if (done >= SCHEMA_SEARCH_BYTES) return true;
       carried = text.slice(-SCHEMA_SPELLING_CHARACTERS);
     }
@@ -86,11 +93,13 @@ function looksLikeTemplate(file: string): boolean {
 
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text: string): boolean {
-  if (TEMPLATE_SCHEMA.test(text)) return true;
-  if (!text.includes('\\u')) return false;
-  return TEMPLATE_SCHEMA.test(
-    text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-  );
+  return TEMPLATE_SCHEMA.test(text) || TEMPLATE_SCHEMA.test(unescaped(text));
+}
+
+/** JSON text with its `\uXXXX` escapes read as the characters they are. */
+function unescaped(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /**
