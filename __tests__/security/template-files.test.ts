@@ -110,6 +110,20 @@ describe('a template is a template whatever its $schema says', () => {
   });
 });
 
+describe('a template stored in Git LFS', () => {
+  it('is an error in a checkout without LFS, where the file is its pointer: what the pipeline deploys is not there', () => {
+    write('infra/main.json', noncompliant);
+    write(
+      'infra/moved.json',
+      'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n'
+    );
+    const loaded = load();
+    expect(loaded.templates).toEqual(['infra/main.json']);
+    expect(loaded.skipped).toEqual([]);
+    expect(loaded.errors).toEqual([expect.stringMatching(/^this file is a Git LFS pointer.*`lfs: true`/)]);
+  });
+});
+
 describe('a template is matched whatever the case of its name, and as .jsonc', () => {
   it('the default pattern finds main.JSON, main.Json and main.jsonc', () => {
     write('infra/a.JSON', noncompliant);

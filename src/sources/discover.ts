@@ -91,6 +91,27 @@ function looksLikeTemplate(file: string): boolean {
   }
 }
 
+/**
+ * Whether a file is a Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md: it starts with
+ * its `version` line): a pull request that moves templates into LFS (`*.json filter=lfs` in .gitattributes) leaves a
+ * checkout without LFS holding pointers, while a pipeline that fetches LFS deploys the templates.
+ */
+function isLfsPointer(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openRegularFile(file);
+    const start = Buffer.alloc(64);
+    const read = fs.readSync(fd, start, 0, start.length, 0);
+    return /^version https:\/\/(git-lfs\.github\.com|hawser\.github\.com)\/spec\//.test(
+      start.subarray(0, read).toString('latin1')
+    );
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text: string): boolean {
   return TEMPLATE_SCHEMA.test(text) || TEMPLATE_SCHEMA.test(unescaped(text));
@@ -345,7 +366,16 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     try {
       doc = parseJsonWithPositions(readTextFile(file), file);
     } catch (error) {
-      if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
+      if (error instanceof JsonSyntaxError && isLfsPointer(file)) {
+        // What the pipeline deploys is the file Git LFS stores, which this checkout does not hold.
+        result.errors.push(
+          new UserError(
+            'this file is a Git LFS pointer, not the file it stands for: check out with `lfs: true` (actions/checkout) so that cmk-guard reads what is deployed.',
+            { file }
+          )
+        );
+        failed.add(file);
+      } else if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
         pass(file, 'not valid JSON', 'fix the JSON, or leave the file out of the patterns');
       } else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
         // Azure Resource Manager refuses templates over 4 MB; a file that says it is a template is an error.
