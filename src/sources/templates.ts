@@ -85,6 +85,10 @@ export interface ExpandedTemplate {
 
 export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
+/** The resource group a template is deployed to, unless it is given. */
+export const PLACEHOLDER_GROUP = 'rg';
+/** The template's own group where the template names one called `PLACEHOLDER_GROUP`: no group's name ends in '.'. */
+const UNNAMEABLE_GROUP = 'rg.';
 
 /** Why a JSON document is not a deployment template, or null when it is one. */
 export function notATemplateReason(value: Json): string | null {
@@ -146,7 +150,7 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
   return {
     level,
     subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
-    resourceGroup: scope.resourceGroup ?? 'rg',
+    resourceGroup: scope.resourceGroup ?? PLACEHOLDER_GROUP,
     // A template does not say where its resource group (or, above a group, its deployment) is:
     // unknown unless the caller gives it.
     location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
@@ -191,8 +195,11 @@ export function expandTemplateDocument(
     overridesToSupplied(options.parameterOverrides ?? {})
   );
   const linkedFiles = new Set<string>();
-  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date) => {
+  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, groupGiven: boolean) => {
     const expansion: Expansion = {
+      ...(groupGiven || target.level !== 'resourceGroup'
+        ? {}
+        : { placeholderGroup: { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup } }),
       notes: [],
       now,
       newGuidCount: 0,
@@ -225,13 +232,27 @@ export function expandTemplateDocument(
   };
   const budget = new WorkBudget(doc.file);
   const now = new Date();
-  const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
+  const groupGiven = options.scope?.resourceGroup !== undefined;
+  let { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now, groupGiven);
+  if (expansion.namesPlaceholderGroup) {
+    // The template names a group called as the placeholder of its own (a nested deployment to 'rg'): ARM keeps the
+    // two apart, so its own group is given a name ARM refuses (one cannot end in a period), which none can name.
+    ({ emitted, expansion } = deploy(
+      { ...targetFor(template, options, doc.file), resourceGroup: UNNAMEABLE_GROUP },
+      budget,
+      now,
+      true
+    ));
+    expansion.notes.unshift(
+      `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
+    );
+  }
   for (const e of emitted) refuseCollidingBody(e.resource);
   const resources = finalStates(emitted, expansion.notes);
   if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
     giveStableNames(resources, () => {
       // Within the same budget: a template that spends it here keeps the names it has.
-      const placeholder = deploy(placeholderTarget(template, doc.file), budget, now);
+      const placeholder = deploy(placeholderTarget(template, doc.file), budget, now, false);
       return finalStates(placeholder.emitted, []);
     });
   }
