@@ -124,6 +124,31 @@ describe('a template stored in Git LFS', () => {
   });
 });
 
+describe('a git submodule the checkout does not hold', () => {
+  it('is listed where a pattern searches, as its templates are not checked', () => {
+    write('infra/main.json', noncompliant);
+    mkdirSync(path.join(dir, 'infra', 'shared'));
+    mkdirSync(path.join(dir, 'docs', 'theme'), { recursive: true });
+    mkdirSync(path.join(dir, 'held'));
+    write('held/x.txt', 'checked out');
+    write(
+      '.gitmodules',
+      '[submodule "shared"]\n\tpath = infra/shared\n\turl = https://example.com/shared.git\n[submodule "theme"]\n\tpath = docs/theme\n\turl = https://example.com/theme.git\n[submodule "held"]\n  path = held\n  url = https://example.com/held.git\n[submodule "gone"]\n\tpath = infra/gone\n\turl = https://example.com/gone.git\n'
+    );
+    const reason = expect.stringMatching(/^a git submodule this checkout does not hold/);
+    expect(load().skipped).toEqual([
+      ['infra/shared', reason],
+      ['docs/theme', reason],
+      ['infra/gone', reason]
+    ]);
+    expect(load(['infra/**/*.json']).skipped).toEqual([
+      ['infra/shared', reason],
+      ['infra/gone', reason]
+    ]);
+    expect(load(['infra/main.json']).skipped).toEqual([]);
+  });
+});
+
 describe('a template is matched whatever the case of its name, and as .jsonc', () => {
   it('the default pattern finds main.JSON, main.Json and main.jsonc', () => {
     write('infra/a.JSON', noncompliant);

@@ -112,6 +112,45 @@ function isLfsPointer(file: string): boolean {
   }
 }
 
+/**
+ * The submodules `.gitmodules` names that are not checked out (their folder is missing or empty) under a folder a
+ * pattern searches: a pull request can move templates into a submodule, which a pipeline that checks out submodules
+ * deploys while a checkout without them holds an empty folder, which no pattern matches and nothing lists.
+ */
+function absentSubmodules(root: string, patterns: string[], cwd: string): string[] {
+  let text: string;
+  try {
+    const file = path.join(root, '.gitmodules');
+    if (!fs.lstatSync(file).isFile()) return [];
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const searched = patterns.map(pattern => {
+    const segments = pattern.split(/[\\/]/);
+    const firstGlob = segments.findIndex(segment => hasGlob(segment));
+    return path.resolve(cwd, (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/') || '.');
+  });
+  const absent: string[] = [];
+  for (const match of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
+    const folder = path.resolve(root, match[1]);
+    if (!isWithin(folder, root) || !searched.some(base => isWithin(folder, base) || isWithin(base, folder))) continue;
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(folder);
+    } catch {
+      entries = [];
+    }
+    if (entries.length === 0) absent.push(folder);
+  }
+  return [...new Set(absent)];
+}
+
+function isWithin(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text: string): boolean {
   return TEMPLATE_SCHEMA.test(text) || TEMPLATE_SCHEMA.test(unescaped(text));
@@ -271,6 +310,12 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     result.skipped.push({
       file: folder,
       reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
+    });
+  for (const folder of absentSubmodules(root, patterns, options.cwd))
+    result.skipped.push({
+      file: folder,
+      reason:
+        'a git submodule this checkout does not hold: its templates, if it has any, are not checked; check out with `submodules: true` (actions/checkout)'
     });
   const pass = (file: string, reason: string, fix: string): void => {
     if (named.has(file))
