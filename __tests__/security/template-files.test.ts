@@ -46,6 +46,10 @@ describe('a template is a template whatever its $schema says', () => {
     write('infra/no-schema.json', withoutSchema());
     write('infra/other-schema.json', { ...noncompliant, $schema: 'https://example.com/anything.json#' });
     write('infra/cased.json', { ...withoutSchema(), ContentVersion: '1.0.0.0', contentVersion: undefined });
+    write('infra/parameters-schema.json', {
+      ...noncompliant,
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#'
+    });
     const loaded = load();
     expect(loaded.errors).toEqual([]);
     expect(loaded.skipped).toEqual([]);
@@ -53,9 +57,10 @@ describe('a template is a template whatever its $schema says', () => {
       'infra/cased.json',
       'infra/no-schema.json',
       'infra/ok.json',
-      'infra/other-schema.json'
+      'infra/other-schema.json',
+      'infra/parameters-schema.json'
     ]);
-    expect(loaded.accounts.filter(name => name === 'speech-microsoft-managed-key')).toHaveLength(3);
+    expect(loaded.accounts.filter(name => name === 'speech-microsoft-managed-key')).toHaveLength(4);
   });
 
   it('languageVersion 2.0 resources by symbolic name count as resources too', () => {

@@ -95,9 +95,10 @@ export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
   const schema = schemaOf(value);
   if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema)) return null;
-  if (typeof schema === 'string' && PARAMETER_SCHEMA.test(schema)) return 'a parameter file';
-  // ARM deploys what the command is given, whatever its `$schema` says: a file shaped as a template is one.
+  // ARM deploys what the command is given, whatever its `$schema` says (a parameter file's too): a file shaped as a
+  // template is one.
   if (shapedAsTemplate(value)) return null;
+  if (typeof schema === 'string' && PARAMETER_SCHEMA.test(schema)) return 'a parameter file';
   return typeof schema === 'string'
     ? `not a deployment template: its $schema is ${schema}`
     : 'not a deployment template: it has no $schema';
