@@ -93,7 +93,13 @@ describe("a group the template names 'rg' is not the template's own", () => {
   });
 
   it('a nested deployment to its own group by resourceGroup().name is the same group, and the later write wins as before', async () => {
-    expect(unprotected(await evaluate(template('[resourceGroup().name]')))).toEqual([]);
+    const own = await evaluate(template('[resourceGroup().name]'));
+    expect(unprotected(own)).toEqual([]);
+    // The ids keep the placeholder: baselines and exceptions written with them still match.
+    expect(own.findings.map(f => f.resource.id)).toContain(
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-prod'
+    );
+    expect(own.findings.some(f => f.resource.id?.includes('/resourceGroups/rg./'))).toBe(false);
   });
 
   it("resourceId() of a group named 'rg' is not an id of the template's own; without the name, ids keep the placeholder", () => {
@@ -118,6 +124,12 @@ describe("a group the template names 'rg' is not the template's own", () => {
       [
         '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st',
         null
+      ]
+    ]);
+    expect(ids(account("[resourceId(resourceGroup().name, 'Microsoft.KeyVault/vaults', 'kv')]"))).toEqual([
+      [
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st',
+        '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv'
       ]
     ]);
     expect(ids(account("[resourceId('rg', 'Microsoft.KeyVault/vaults', 'kv')]"))).toEqual([

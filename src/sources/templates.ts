@@ -196,11 +196,10 @@ export function expandTemplateDocument(
     overridesToSupplied(options.parameterOverrides ?? {})
   );
   const linkedFiles = new Set<string>();
-  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, groupGiven: boolean) => {
+  /** `watched`: the placeholder group whose name, named by the template, sets `namesPlaceholderGroup`. */
+  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, watched?: Expansion['placeholderGroup']) => {
     const expansion: Expansion = {
-      ...(groupGiven || target.level !== 'resourceGroup'
-        ? {}
-        : { placeholderGroup: { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup } }),
+      ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
       notes: [],
       now,
       newGuidCount: 0,
@@ -233,27 +232,31 @@ export function expandTemplateDocument(
   };
   const budget = new WorkBudget(doc.file);
   const now = new Date();
-  const groupGiven = options.scope?.resourceGroup !== undefined;
-  let { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now, groupGiven);
+  const target = targetFor(template, options, doc.file);
+  const watched =
+    options.scope?.resourceGroup === undefined
+      ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+      : undefined;
+  let { emitted, expansion } = deploy(target, budget, now, watched);
   if (expansion.namesPlaceholderGroup) {
-    // The template names a group called as the placeholder of its own (a nested deployment to 'rg'): ARM keeps the
-    // two apart, so its own group is given a name ARM refuses (one cannot end in a period), which none can name.
-    ({ emitted, expansion } = deploy(
-      { ...targetFor(template, options, doc.file), resourceGroup: UNNAMEABLE_GROUP },
-      budget,
-      now,
-      true
-    ));
-    expansion.notes.unshift(
-      `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
-    );
+    // The template names a group called as the placeholder of its own. When that name is the template's own group
+    // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
+    // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
+    const apart = deploy({ ...target, resourceGroup: UNNAMEABLE_GROUP }, budget, now, watched);
+    if (apart.expansion.namesPlaceholderGroup) {
+      ({ emitted, expansion } = apart);
+      expansion.notes.unshift(
+        `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
+      );
+    }
   }
+
   for (const e of emitted) refuseCollidingBody(e.resource);
   const resources = finalStates(emitted, expansion.notes);
   if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
     giveStableNames(resources, () => {
       // Within the same budget: a template that spends it here keeps the names it has.
-      const placeholder = deploy(placeholderTarget(template, doc.file), budget, now, false);
+      const placeholder = deploy(placeholderTarget(template, doc.file), budget, now);
       return finalStates(placeholder.emitted, []);
     });
   }
