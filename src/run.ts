@@ -438,6 +438,9 @@ function loadPolicyFolders(
   const byName = new Map<string, Rule>();
   const packs: LoadedRules['packs'] = [];
   const pinned: LoadedRules['rulesPinned'] = [];
+  /** The rules of every folder, in order, and those that are the base's (or the action's own pack). */
+  const loaded: Rule[] = [];
+  const trusted = new Set<Rule>();
   for (const folder of folders) {
     isolated(errors, { file: folder }, 'read the rule folder', () => {
       const dir = inputPath(request, folder, 'the rule folder');
@@ -446,22 +449,30 @@ function loadPolicyFolders(
       const read = readPolicyDirectory(dir, bundled ? undefined : rootOf(request), texts, atBase);
       append(errors, read.errors);
       if (read.pack) packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
-      for (const rule of read.rules) {
-        const first = byName.get(rule.name);
-        if (first) {
-          errors.push(
-            new UserError(
-              `rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`,
-              rule.positionOf('/name') ?? { file: rule.file }
-            )
-          );
-          continue;
-        }
-        byName.set(rule.name, rule);
-      }
+      loaded.push(...read.rules);
+      for (const rule of read.rules) if (bundled || read.fromBase.has(rule)) trusted.add(rule);
     });
   }
-  return { rules: [...byName.values()], packs, pinned };
+  // A rule the base has (or the action bundles) keeps its name: a pull request that adds a rule file of that name
+  // to a folder named earlier cannot turn it off.
+  const ordered = trusted.size
+    ? [...loaded.filter(r => trusted.has(r)), ...loaded.filter(r => !trusted.has(r))]
+    : loaded;
+  for (const rule of ordered) {
+    const first = byName.get(rule.name);
+    if (first) {
+      errors.push(
+        new UserError(
+          `rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`,
+          rule.positionOf('/name') ?? { file: rule.file }
+        )
+      );
+      continue;
+    }
+    byName.set(rule.name, rule);
+  }
+  const kept = new Set(byName.values());
+  return { rules: loaded.filter(rule => kept.has(rule)), packs, pinned };
 }
 
 /**

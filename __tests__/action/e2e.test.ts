@@ -790,6 +790,32 @@ describeBuilt(
         }
       }
     );
+    (builtWith('templateFileMatcher') ? it : it.skip)(
+      'checks a template the pull request renamed to .JSON or .jsonc, or stripped of its $schema, with the default pattern',
+      async () => {
+        const templates = path.join(root, 'workspace', 'templates');
+        const template = JSON.parse(readFileSync(path.join(templates, 'accounts.json'), 'utf8')) as Record<
+          string,
+          unknown
+        >;
+        const written = ['renamed.JSON', 'renamed.jsonc', 'no-schema.json'].map(name => path.join(templates, name));
+        writeFileSync(written[0], JSON.stringify(template, null, 2));
+        writeFileSync(written[1], `// comments, as VS Code writes them\n${JSON.stringify(template, null, 2)}`);
+        delete template.$schema;
+        writeFileSync(written[2], JSON.stringify(template, null, 2));
+        try {
+          const run = await runAction(root, server, { 'changed-files-only': 'false', comment: 'false' }, 'renamed');
+          expect(run.outputs.result).toBe('fail');
+          // Four templates of twelve accounts each (the runner shows ten annotations; the summary lists every finding).
+          expect(run.stdout).toMatch(/^::error::cmk-guard found 48 noncompliant findings/m);
+          for (const file of ['templates/no-schema.json', 'templates/renamed.JSON', 'templates/renamed.jsonc'])
+            expect(run.summary).toContain(`[\`${file}:`);
+          expect(run.summary).not.toContain('no-schema.json: not a deployment template');
+        } finally {
+          for (const file of written) rmSync(file);
+        }
+      }
+    );
     it('reads cmk-guard.yaml: its exceptions accept findings, which are counted, listed and not failing', async () => {
       const config = path.join(root, 'workspace', 'cmk-guard.yaml');
       writeFileSync(

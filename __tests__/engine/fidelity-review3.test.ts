@@ -283,6 +283,24 @@ describe('resourceGroup() and subscription() of a template resource (RULE#policy
     expect(verdict(inSubscription)).toEqual(['indeterminate']);
     expect(verdict({ value: '[resourceGroup().id]', like: '*/resourceGroups/prod-*' })).toEqual(['indeterminate']);
   });
+  it("stays unknown for the template's own group where the template also names a group called as the placeholder", () => {
+    // The expansion calls the template's own group something no template can name (a nested deployment to a group
+    // literally called 'rg' is another group): that name is a placeholder all the same.
+    const elsewhere: Obj = {
+      type: 'Microsoft.Resources/deployments',
+      apiVersion: '2022-09-01',
+      name: 'elsewhere',
+      resourceGroup: 'rg',
+      properties: {
+        mode: 'Incremental',
+        template: armTemplate([{ ...account, name: 'sa2' }]) as unknown as Value
+      }
+    };
+    const resources = deploy([account, elsewhere]);
+    const own = resources.filter(r => r.type === 'Microsoft.Storage/storageAccounts' && r.name === 'sa1');
+    expect(own).toHaveLength(1);
+    expect(evaluateDefinitions([rule(inProd)], own).map(f => f.verdict)).toEqual(['indeterminate']);
+  });
   it('given where the template deploys, they are known', () => {
     const prod = { subscriptionId: '11111111-1111-1111-1111-111111111111', resourceGroup: 'prod-app' };
     expect(verdict(inProd, prod)).toEqual(['noncompliant']);

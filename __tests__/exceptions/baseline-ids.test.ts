@@ -109,13 +109,27 @@ describe('finding ids do not depend on where the deployment goes', () => {
     expect(await prints('--resource-group-location', 'North Central US')).toEqual(unknown);
   });
 
-  it('a baseline written now holds the same findings when a location is given later', async () => {
+  it('a baseline written now matches the same findings when a location is given later, but accepts those it held indeterminate only while they are', async () => {
     const written = await cli('baseline', '-t', 'infra', '--definitions', 'defs', '--config', 'none', '-o', 'now.json');
     expect(written.code).toBe(0);
     const entries = (JSON.parse(readFileSync(path.join(dir, 'now.json'), 'utf8')) as FindingsDocument).findings;
     expect(entries.filter(f => f.resource.stableName).map(f => f.resource.stableName)).toEqual(NAMED_BY_LOCATION);
+    expect(entries.map(f => f.verdict)).toEqual(Array(11).fill('indeterminate'));
+    // Allowed locations on `[resourceGroup().location]`: unknown when written, noncompliant in eastus. The entries
+    // are found (the ids do not move), but an unknown verdict accepted is not a noncompliant one accepted.
     const document = await evaluate('--baseline', 'now.json', '--resource-group-location', 'eastus');
-    expect(document.summary).toMatchObject({ noncompliant: 0, indeterminate: 0, baselined: 11 });
+    expect(document.summary).toMatchObject({ noncompliant: 11, indeterminate: 0, baselined: 0 });
+    expect(document.skipped).toContainEqual({
+      file: 'now.json',
+      reason: expect.stringMatching(
+        /^11 findings are noncompliant now where the baseline accepted them indeterminate .*Write the baseline again/
+      )
+    });
+    // Where the location is one the definition allows, nothing is new; unknown, the entries still accept them.
+    expect((await evaluate('--baseline', 'now.json', '--resource-group-location', 'westeurope')).summary).toMatchObject(
+      { noncompliant: 0, indeterminate: 0 }
+    );
+    expect((await evaluate('--baseline', 'now.json')).summary).toMatchObject({ indeterminate: 0, baselined: 11 });
   });
 
   it('a baseline written while the names were unknown holds them while they are; given a location, the run says why they are new', async () => {
@@ -128,12 +142,14 @@ describe('finding ids do not depend on where the deployment goes', () => {
     ]);
 
     const given = await evaluate('--baseline', 'baseline-d63bd5b.json', '--resource-group-location', 'eastus');
-    expect(given.findings.filter(f => f.verdict !== 'compliant' && !f.baselined).map(f => f.resource.name)).toEqual([
-      expect.stringMatching(/^sqlva/),
-      'vNet1-eastus',
-      'vNet2-eastus',
-      'shared.gallery.eastus'
-    ]);
+    // Every entry was written indeterminate: in eastus, which the definition does not allow, none accepts its
+    // finding. Those named by a computed name are found and said to be noncompliant now; the four named by the
+    // expression of their name are not found at all, and said so.
+    expect(given.summary).toMatchObject({ noncompliant: 11, baselined: 0 });
+    expect(given.skipped).toContainEqual({
+      file: 'baseline-d63bd5b.json',
+      reason: expect.stringMatching(/^7 findings are noncompliant now where the baseline accepted them indeterminate/)
+    });
     expect(given.skipped).toContainEqual({
       file: 'baseline-d63bd5b.json',
       reason:

@@ -141,6 +141,54 @@ describe('adopting the gate with a baseline', () => {
     ]);
   });
 
+  it('an entry written while its finding was indeterminate does not accept it once the change makes it noncompliant', async () => {
+    // The key source is a parameter without a default: unknown before deployment, the finding indeterminate.
+    const file = path.join(dir, 'infra/main.json');
+    const template = JSON.parse(readFileSync(file, 'utf8')) as {
+      parameters: Record<string, unknown>;
+      resources: { properties: { encryption?: unknown } }[];
+    };
+    template.parameters.keySource = { type: 'string' };
+    template.resources[0].properties.encryption = {
+      keySource: "[parameters('keySource')]",
+      keyVaultProperties: { keyName: 'cmk', keyVaultUri: 'https://vault.vault.azure.net/' }
+    };
+    writeFileSync(file, JSON.stringify(template, null, 2));
+    expect(await cli(dir).run(['baseline', '--templates', 'infra', '--out', 'baseline.json'])).toBe(0);
+    expect(await cli(dir).run(['evaluate', '--templates', 'infra', '--format', 'sarif', '--output', 'b.sarif'])).toBe(
+      1
+    );
+    const written = JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8')) as FindingsDocument;
+    expect(written.findings.map(f => [f.resource.name, f.verdict])).toEqual([
+      ['speech-microsoft-managed-key', 'indeterminate'],
+      ['ai-services-no-encryption', 'noncompliant']
+    ]);
+    const evaluate = async (baseline: string) => {
+      const run = cli(dir);
+      const code = await run.run(['evaluate', '--templates', 'infra', '--baseline', baseline, '--format', 'json']);
+      return { code, document: JSON.parse(run.out.join('')) as FindingsDocument };
+    };
+    for (const baseline of ['baseline.json', 'b.sarif']) {
+      expect((await evaluate(baseline)).document.summary).toMatchObject({ noncompliant: 0, baselined: 2 });
+    }
+
+    // The pull request gives the parameter a default: Microsoft-managed keys.
+    template.parameters.keySource = { type: 'string', defaultValue: 'Microsoft.CognitiveServices' };
+    writeFileSync(file, JSON.stringify(template, null, 2));
+    for (const baseline of ['baseline.json', 'b.sarif']) {
+      const { code, document } = await evaluate(baseline);
+      expect(code).toBe(1);
+      expect(
+        document.findings.filter(f => f.verdict === 'noncompliant' && !f.baselined).map(f => f.resource.name)
+      ).toEqual(['speech-microsoft-managed-key']);
+      expect(document.summary).toMatchObject({ noncompliant: 1, baselined: 1 });
+      expect(document.skipped).toContainEqual({
+        file: baseline,
+        reason: expect.stringMatching(/^1 finding is noncompliant now where the baseline accepted it indeterminate/)
+      });
+    }
+  });
+
   it('matches by the fingerprint SARIF carries, so a SARIF file from an earlier run is a baseline too', async () => {
     const earlier = cli(dir);
     await earlier.run(['evaluate', '--templates', 'infra', '--format', 'sarif', '--output', 'earlier.sarif']);

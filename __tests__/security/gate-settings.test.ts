@@ -197,6 +197,55 @@ describe("a pull request's cmk-guard.yaml does not loosen its own gate", () => {
     );
   });
 
+  it.each([
+    ['its folder', 'rules', 'policies: rules'],
+    ['a folder named before it', 'early', 'policies: [early, rules]']
+  ])(
+    'a rule file the pull request adds under the name of a base rule, in %s, is the one refused: the base rule still judges it',
+    async (_, folder, policies) => {
+      cpSync(path.resolve('policies'), path.join(dir, 'rules'), {
+        recursive: true,
+        filter: source => !source.includes(`${path.sep}compiled`) && !source.endsWith('README.md')
+      });
+      mkdirSync(path.join(dir, 'early'));
+      writeFileSync(
+        path.join(dir, 'early', 'other.yaml'),
+        readFileSync(path.join(dir, 'rules', 'key-vault-soft-delete.yaml'), 'utf8').replace(
+          /^name: key-vault-soft-delete$/m,
+          'name: early-soft-delete'
+        )
+      );
+      writeFileSync(path.join(dir, 'cmk-guard.yaml'), `templates: ["infra/*.json"]\n${policies}\n`);
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', 'own rules');
+      const withRules = git(dir, 'rev-parse', 'HEAD');
+      const judged = (await evaluate('--base', withRules)).document.findings.filter(
+        f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant'
+      ).length;
+      expect(judged).toBeGreaterThan(0);
+
+      // A file that sorts first, with the rule's name and a schema every account satisfies.
+      const rule = readFileSync(path.join(dir, 'rules', 'foundry-tools-cmk.yaml'), 'utf8');
+      const lax = rule.replace(/^appliesTo:[\s\S]*?(?=^remediation:)/m, 'schema: {}\n');
+      expect(lax).not.toBe(rule);
+      writeFileSync(path.join(dir, folder, 'aaa-foundry-tools-cmk.yaml'), lax);
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '-m', 'a rule of the same name');
+
+      const checked = await evaluate('--base', withRules);
+      expect(checked.code).toBe(2);
+      expect(
+        checked.document.findings.filter(f => f.definition === 'foundry-tools-cmk' && f.verdict === 'noncompliant')
+      ).toHaveLength(judged);
+      expect(checked.document.errors).toEqual([
+        expect.objectContaining({
+          file: `${folder}/aaa-foundry-tools-cmk.yaml`,
+          message: expect.stringMatching(/^rule name `foundry-tools-cmk` is already used by .*foundry-tools-cmk\.yaml/)
+        })
+      ]);
+    }
+  );
+
   it('a base that cannot be read says the settings were not compared', async () => {
     writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'templates: ["infra/*.json"]\nfail-on: never\n');
     const checked = await evaluate('--base', '0123456789abcdef0123456789abcdef01234567');

@@ -146,6 +146,17 @@ describe('escaping functions', () => {
     expect(escapeMarkdown('# heading, C# code')).toBe('# heading, C# code');
   });
 
+  it('bare URLs are broken so that GitHub makes no link of them, where they stand as words', () => {
+    expect(escapeMarkdown('vault is "https://evil.example/login", see http://x.io or www.evil.example')).toBe(
+      'vault is "https\u200b://evil.example/login", see http\u200b://x.io or www\u200b.evil.example'
+    );
+    expect(escapeMarkdown('HTTPS://A.B WWW.A.B')).toBe('HTTPS\u200b://A.B WWW\u200b.A.B');
+    // After the characters GFM lets an autolink follow (`*`, `_`, `~`, `(`), escaped or not.
+    expect(escapeMarkdown('_https://a (www.a')).toBe('\\_https\u200b://a (www\u200b.a');
+    // Not inside other words, and not a scheme GitHub does not link.
+    expect(escapeMarkdown('xhttps://a rewww.a ftp://a shttp')).toBe('xhttps://a rewww.a ftp://a shttp');
+  });
+
   it('a remediation with an unclosed fence cannot swallow the rest of the text', () => {
     expect(sanitizeMarkdown('Fix it:\n```json\n{"a": 1}\n</details>')).toBe(
       'Fix it:\n```json\n{"a": 1}\n</details>\n```'

@@ -1,4 +1,9 @@
-import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION, type Resource } from '../model/resource.js';
+import {
+  PLACEHOLDER_RESOURCE_GROUP,
+  PLACEHOLDER_SUBSCRIPTION,
+  UNNAMEABLE_GROUP,
+  type Resource
+} from '../model/resource.js';
 import { foldCase } from '../model/foldCase.js';
 import type { Value } from '../model/value.js';
 import type { EvalContext, FunctionLibrary } from '../expr/evaluate.js';
@@ -78,7 +83,9 @@ export class Runtime {
       subscription:
         template && this.given?.subscriptionId === undefined && foldCase(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
       resourceGroup:
-        template && this.given?.resourceGroup === undefined && foldCase(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP
+        template &&
+        this.given?.resourceGroup === undefined &&
+        (foldCase(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP || resourceGroup === UNNAMEABLE_GROUP)
     };
     return { subscriptionId, resourceGroup, placeholder };
   }

@@ -21,10 +21,11 @@ export interface Baseline {
   /** How many findings each fingerprint accepts. */
   fingerprints: Map<string, number>;
   /**
-   * Where the findings of each fingerprint were, for an entry of a findings document: how many in each subscription
-   * and resource group (`scopeKey`, `*` where the entry names none). A resource of the same type and name in the same
+   * Where the findings of each fingerprint were, and what was known of them: how many in each subscription and
+   * resource group (`scopeKey`, `*` where the entry names none, as a SARIF baseline's entries, which have no ids), each
+   * place marked when its findings were indeterminate (`placeKey`). A resource of the same type and name in the same
    * file that a nested deployment puts in another resource group is another resource, which the entry does not
-   * accept. A SARIF baseline has no ids, and matches by the fingerprint alone.
+   * accept; an entry written while its finding was indeterminate does not accept it noncompliant.
    */
   places?: Map<string, Map<string, number>>;
   entries: number;
@@ -71,7 +72,7 @@ export function baselineFingerprints(
       if (!isBaselineEntry(finding)) continue;
       const print = fingerprint(finding);
       add(print);
-      const place = scopeKey(finding.resource.id) ?? ANYWHERE;
+      const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict === 'indeterminate');
       const at = places.get(print) ?? new Map<string, number>();
       at.set(place, (at.get(place) ?? 0) + 1);
       places.set(print, at);
@@ -93,10 +94,19 @@ export function baselineFingerprints(
       for (const result of results) {
         if (!isObject(result) || (Array.isArray(result.suppressions) && result.suppressions.length)) continue;
         const prints = result.partialFingerprints;
-        if (isObject(prints)) add(own(prints, FINGERPRINT_KEY));
+        const print = isObject(prints) ? own(prints, FINGERPRINT_KEY) : undefined;
+        if (typeof print !== 'string') continue;
+        add(print);
+        // cmk-guard writes each result's verdict among its properties; one without accepts as before.
+        const properties = own(result, 'properties');
+        const indeterminate = isObject(properties) && own(properties, 'verdict') === 'indeterminate';
+        const place = placeKey(ANYWHERE, indeterminate);
+        const at = places.get(print) ?? new Map<string, number>();
+        at.set(place, (at.get(place) ?? 0) + 1);
+        places.set(print, at);
       }
     }
-    return { fingerprints, entries };
+    return { fingerprints, entries, ...(places.size ? { places } : {}) };
   }
   throw new UserError(
     'the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.',
@@ -121,13 +131,26 @@ function scopeKey(id: unknown): string | undefined {
 /** An entry that names no resource id: it accepts its finding wherever it is. */
 const ANYWHERE = '*';
 
+/** What marks the place of an entry written while its finding was indeterminate. */
+const INDETERMINATE_MARK = ' (indeterminate)';
+
+/** The key of an entry's place in `Baseline.places`: its scope, marked when its finding was indeterminate. */
+function placeKey(scope: string, indeterminate: boolean): string {
+  return indeterminate ? scope + INDETERMINATE_MARK : scope;
+}
+
 /**
- * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
- * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
- * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
+ * Whether an entry at `place` accepts a finding with this scope (undefined: it names none) and verdict. An entry
+ * written while its finding was indeterminate accepts it only while it is: a pull request that gives the unknown
+ * value (a parameter's default, a key source) a noncompliant one makes a finding nobody accepted, whether or not the
+ * template changed (a `resource-group-location` given since the baseline was written makes one too; write the
+ * baseline again). An entry written noncompliant accepts its finding either way.
  */
-function accepts(place: string, scope: string | undefined): boolean {
-  return place === ANYWHERE || scope === undefined || place === scope;
+function accepts(place: string, scope: string | undefined, verdict: Finding['verdict']): boolean {
+  const indeterminate = place.endsWith(INDETERMINATE_MARK);
+  if (indeterminate && verdict !== 'indeterminate') return false;
+  const where = indeterminate ? place.slice(0, -INDETERMINATE_MARK.length) : place;
+  return where === ANYWHERE || scope === undefined || where === scope;
 }
 
 function isExpressionText(name: string): boolean {
@@ -164,10 +187,13 @@ export function baselineApplier(baseline: Baseline): {
   matched(): number;
   /** How many entries naming their resource by an expression matched no finding (once every finding is marked). */
   unmatchedExpressionNamed(): number;
+  /** How many noncompliant findings were left new though an entry written while they were indeterminate was open. */
+  noncompliantNow(): number;
 } {
   const left = new Map(baseline.fingerprints);
   const leftAt = new Map([...(baseline.places ?? [])].map(([print, at]) => [print, new Map(at)]));
   let matched = 0;
+  let noncompliantNow = 0;
   return {
     mark(finding) {
       if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
@@ -177,9 +203,17 @@ export function baselineApplier(baseline: Baseline): {
         if ((left.get(print) ?? 0) <= 0) return undefined;
         const at = leftAt.get(print);
         if (at === undefined) return null;
-        for (const [place, count] of at) if (count > 0 && accepts(place, scope)) return place;
-        return undefined;
+        const open = [...at].filter(([place, count]) => count > 0 && accepts(place, scope, finding.verdict));
+        // An indeterminate finding takes an indeterminate entry first, leaving the others for noncompliant ones.
+        return (open.find(([place]) => place.endsWith(INDETERMINATE_MARK)) ?? open[0])?.[0];
       };
+      /** Whether an open entry written while its finding was indeterminate holds this one. */
+      const wasIndeterminate = (noncompliant: Finding, at: string | undefined): boolean =>
+        fingerprints(noncompliant).some(candidate =>
+          [...(leftAt.get(candidate) ?? [])].some(
+            ([place, count]) => count > 0 && accepts(place, at, 'indeterminate') && place.endsWith(INDETERMINATE_MARK)
+          )
+        );
       let print: string | undefined;
       let place: string | null | undefined;
       for (const candidate of fingerprints(finding)) {
@@ -189,7 +223,10 @@ export function baselineApplier(baseline: Baseline): {
           break;
         }
       }
-      if (print === undefined || place === undefined) return finding;
+      if (print === undefined || place === undefined) {
+        if (finding.verdict === 'noncompliant' && wasIndeterminate(finding, scope)) noncompliantNow++;
+        return finding;
+      }
       left.set(print, left.get(print)! - 1);
       if (place !== null) {
         const at = leftAt.get(print)!;
@@ -199,6 +236,7 @@ export function baselineApplier(baseline: Baseline): {
       return { ...finding, baselined: true as const };
     },
     matched: () => matched,
+    noncompliantNow: () => noncompliantNow,
     unmatchedExpressionNamed: () => {
       let count = 0;
       for (const print of baseline.expressionNamed ?? []) count += left.get(print) ?? 0;

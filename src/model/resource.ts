@@ -75,6 +75,11 @@ export interface Resource {
  */
 export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 export const PLACEHOLDER_RESOURCE_GROUP = 'rg';
+/**
+ * The template's own group where the template itself names a group called `PLACEHOLDER_RESOURCE_GROUP` (another group,
+ * which ARM keeps apart from its own): no group's name can end in a period, so no template can name this one.
+ */
+export const UNNAMEABLE_GROUP = 'rg.';
 
 /**
  * The type Azure Policy gives a resource group: what its `type` field reads and what a definition

@@ -169,6 +169,16 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
       }
     ];
   }
+  const noncompliantNow = first?.baselining?.noncompliantNow() ?? 0;
+  if (baseline && noncompliantNow > 0) {
+    document.skipped = [
+      ...(document.skipped ?? []),
+      {
+        file: baseline.file,
+        reason: `${noncompliantNow === 1 ? '1 finding is' : `${noncompliantNow} findings are`} noncompliant now where the baseline accepted ${noncompliantNow === 1 ? 'it' : 'them'} indeterminate (a value unknown when it was written is given now, by the change or by \`resource-group-location\`): an entry accepts an unknown verdict, not the noncompliant one it became, so ${noncompliantNow === 1 ? 'it counts' : 'they count'} as new. Write the baseline again with \`cmk-guard baseline\` to accept ${noncompliantNow === 1 ? 'it' : 'them'}.`
+      }
+    ];
+  }
   if (exceptionReport.length) document.exceptions = exceptionReport;
   if (baseline) {
     document.baseline = {

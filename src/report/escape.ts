@@ -32,11 +32,16 @@ const MENTION = /@(?=[A-Za-z0-9])/g;
 /** `#123`, `GH-123` and `owner/repo#123` link an issue and leave a cross-reference on it. */
 const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Where GitHub's Markdown makes a link of bare text (the autolink extension of GFM: `www.`, `http://`, `https://`): a
+ * URL a pull request writes into a value is shown, not made a link in the bot's comment.
+ */
+const BARE_LINK = /(?<![A-Za-z0-9])(https?(?=:\/\/)|www(?=\.))/gi;
 
 /**
  * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
  * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
- * link nor leave a cross-reference on someone else's issue.
+ * link nor leave a cross-reference on someone else's issue, and bare URLs so that they are not links.
  */
 export function escapeMarkdown(value: string): string {
   return revealInvisible(value)
@@ -46,7 +51,8 @@ export function escapeMarkdown(value: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-    .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+    .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE)
+    .replace(BARE_LINK, '$1' + ZERO_WIDTH_SPACE);
 }
 
 /**

@@ -262,17 +262,19 @@ export function readPolicyDirectory(
   root?: string,
   texts?: RuleTexts,
   atBase?: ReadonlyMap<string, string>
-): { pack: Pack | null; rules: Rule[]; errors: UserError[] } {
+): { pack: Pack | null; rules: Rule[]; errors: UserError[]; fromBase: ReadonlySet<Rule> } {
   let entries: string[];
   try {
     entries = [...new Set([...fs.readdirSync(dir), ...(atBase?.keys() ?? [])])].sort();
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     const problem = new UserError(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
-    return { pack: null, rules: [], errors: [problem] };
+    return { pack: null, rules: [], errors: [problem], fromBase: new Set() };
   }
   const errors: UserError[] = [];
   const rules: Rule[] = [];
+  /** The rules read as the base has them (on a pull request): a rule the change adds cannot take their names. */
+  const fromBase = new Set<Rule>();
   let pack: Pack | null = null;
   for (const entry of entries) {
     const file = path.join(dir, entry);
@@ -281,7 +283,12 @@ export function readPolicyDirectory(
     const baseText = atBase?.get(entry);
     if (baseText !== undefined) {
       if (PACK_FILES.includes(entry)) collectUserErrors(errors, () => void (pack = loadPackFile(file, baseText)));
-      else collectUserErrors(errors, () => void rules.push(loadRuleFile(file, baseText)));
+      else
+        collectUserErrors(errors, () => {
+          const rule = loadRuleFile(file, baseText);
+          rules.push(rule);
+          fromBase.add(rule);
+        });
       continue;
     }
     const escape = root === undefined ? null : escapeReason(file, root);
@@ -302,7 +309,8 @@ export function readPolicyDirectory(
   }
   if (rules.length === 0 && errors.length === 0) throw noRuleFiles(dir, entries);
   const byName = new Map<string, Rule>();
-  for (const rule of rules) {
+  // The base's rules first: a rule file a pull request adds under the name of one of them is the one refused.
+  for (const rule of [...rules.filter(r => fromBase.has(r)), ...rules.filter(r => !fromBase.has(r))]) {
     const first = byName.get(rule.name);
     if (first) {
       errors.push(
@@ -326,9 +334,13 @@ export function readPolicyDirectory(
         );
       }
     });
-  // Rules that loaded are used even when another file failed; two rules with one name are both left out.
+  // Rules that loaded are used even when another file failed; two rules with one name are both left out, but for
+  // one read at the base, which is kept: a pull request cannot turn a rule off by adding a file of its name.
   const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
-  return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
+  const baseNames = [...fromBase].map(r => r.name);
+  const kept = (rule: Rule) =>
+    !duplicated.has(rule.name) || (fromBase.has(rule) && baseNames.filter(name => name === rule.name).length === 1);
+  return { pack: manifest, rules: rules.filter(kept), errors, fromBase };
 }
 
 /**

@@ -49,7 +49,8 @@ const SCHEMA_SPELLING_CHARACTERS = 256;
 
 /**
  * Whether a file that is not valid JSON, not text, or too large to read names the template schema anywhere
- * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`): such a file is an error, never
+ * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`), or names both `contentVersion` and
+ * `resources` (a template's shape, which ARM deploys without its schema): such a file is an error, never
  * passed over. The tools that deploy templates read more than cmk-guard does — the Azure CLI takes NaN and
  * characters that are not UTF-8, Azure PowerShell single quotes and names without quotes, both send a template
  * padded with white space past 16 MB without it — so what they deploy must not be skipped because the schema
@@ -69,10 +70,16 @@ function looksLikeTemplate(file: string): boolean {
           : 'utf-8';
     const decoder = new TextDecoder(encoding);
     let carried = '';
+    const shape = { contentVersion: false, resources: false };
     for (let done = 0; read > 0; read = fs.readSync(fd, chunk, 0, chunk.length, done)) {
       done += read;
       const text = carried + decoder.decode(chunk.subarray(0, read), { stream: true });
       if (namesTemplateSchema(text)) return true;
+      // A template's shape without its schema: the two names ARM requires of a template that deploys anything.
+      const plain = unescaped(text);
+      shape.contentVersion ||= /contentversion/i.test(plain);
+      shape.resources ||= /resources/i.test(plain);
+      if (shape.contentVersion && shape.resources) return true;
       if (done >= SCHEMA_SEARCH_BYTES) return true;
       carried = text.slice(-SCHEMA_SPELLING_CHARACTERS);
     }
@@ -84,13 +91,75 @@ function looksLikeTemplate(file: string): boolean {
   }
 }
 
+/**
+ * Whether a file is a Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md: it starts with
+ * its `version` line): a pull request that moves templates into LFS (`*.json filter=lfs` in .gitattributes) leaves a
+ * checkout without LFS holding pointers, while a pipeline that fetches LFS deploys the templates.
+ */
+function isLfsPointer(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openRegularFile(file);
+    const start = Buffer.alloc(64);
+    const read = fs.readSync(fd, start, 0, start.length, 0);
+    return /^version https:\/\/(git-lfs\.github\.com|hawser\.github\.com)\/spec\//.test(
+      start.subarray(0, read).toString('latin1')
+    );
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * The submodules `.gitmodules` names that are not checked out (their folder is missing or empty) under a folder a
+ * pattern searches: a pull request can move templates into a submodule, which a pipeline that checks out submodules
+ * deploys while a checkout without them holds an empty folder, which no pattern matches and nothing lists.
+ */
+function absentSubmodules(root: string, patterns: string[], cwd: string): string[] {
+  let text: string;
+  try {
+    const file = path.join(root, '.gitmodules');
+    if (!fs.lstatSync(file).isFile()) return [];
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const searched = patterns.map(pattern => {
+    const segments = pattern.split(/[\\/]/);
+    const firstGlob = segments.findIndex(segment => hasGlob(segment));
+    return path.resolve(cwd, (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/') || '.');
+  });
+  const absent: string[] = [];
+  for (const match of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
+    const folder = path.resolve(root, match[1]);
+    if (!isWithin(folder, root) || !searched.some(base => isWithin(folder, base) || isWithin(base, folder))) continue;
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(folder);
+    } catch {
+      entries = [];
+    }
+    if (entries.length === 0) absent.push(folder);
+  }
+  return [...new Set(absent)];
+}
+
+function isWithin(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text: string): boolean {
-  if (TEMPLATE_SCHEMA.test(text)) return true;
-  if (!text.includes('\\u')) return false;
-  return TEMPLATE_SCHEMA.test(
-    text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-  );
+  return TEMPLATE_SCHEMA.test(text) || TEMPLATE_SCHEMA.test(unescaped(text));
+}
+
+/** JSON text with its `\uXXXX` escapes read as the characters they are. */
+function unescaped(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /**
@@ -242,6 +311,12 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       file: folder,
       reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
     });
+  for (const folder of absentSubmodules(root, patterns, options.cwd))
+    result.skipped.push({
+      file: folder,
+      reason:
+        'a git submodule this checkout does not hold: its templates, if it has any, are not checked; check out with `submodules: true` (actions/checkout)'
+    });
   const pass = (file: string, reason: string, fix: string): void => {
     if (named.has(file))
       result.errors.push(new UserError(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
@@ -336,7 +411,16 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     try {
       doc = parseJsonWithPositions(readTextFile(file), file);
     } catch (error) {
-      if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
+      if (error instanceof JsonSyntaxError && isLfsPointer(file)) {
+        // What the pipeline deploys is the file Git LFS stores, which this checkout does not hold.
+        result.errors.push(
+          new UserError(
+            'this file is a Git LFS pointer, not the file it stands for: check out with `lfs: true` (actions/checkout) so that cmk-guard reads what is deployed.',
+            { file }
+          )
+        );
+        failed.add(file);
+      } else if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
         pass(file, 'not valid JSON', 'fix the JSON, or leave the file out of the patterns');
       } else if (error instanceof UnreadableTextError && error.kind === 'too-large') {
         // Azure Resource Manager refuses templates over 4 MB; a file that says it is a template is an error.

@@ -370,9 +370,20 @@ function leadsOut(folder: string, boundary: string | undefined): boolean {
 }
 
 /**
+ * A glob of files to check, as the tools that deploy them read names: ignoring case (`main.JSON` is deployed as
+ * `main.json` is, and Windows and macOS checkouts name it either way), and a `.json` in the pattern covers `.jsonc`
+ * (JSON with comments, which VS Code's ARM tools write and the Azure CLI deploys). A pull request that renames a
+ * template so that the workflow's pattern misses it would otherwise take it out of the check.
+ */
+function templateFileMatcher(pattern: string): GlobMatcher {
+  const matcher = globMatcher(pattern, { ignoreCase: true });
+  return { test: text => matcher.test(text) || (/\.jsonc$/i.test(text) && matcher.test(text.slice(0, -1))) };
+}
+
+/**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
+ * every `.json`, `.jsonc` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
 export function expandPattern(
@@ -401,7 +412,7 @@ export function expandPattern(
     if (stat.isDirectory()) {
       const outside: string[] = [];
       return [
-        ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(json|bicep)$/i.test(f)),
+        ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(jsonc?|bicep)$/i.test(f)),
         ...outside
       ];
     }
@@ -412,7 +423,7 @@ export function expandPattern(
   const segments = posixPattern.split('/');
   const firstGlob = segments.findIndex(s => hasGlob(s));
   const base = path.resolve(cwd, segments.slice(0, firstGlob).join('/') || (path.isAbsolute(pattern) ? '/' : '.'));
-  const matcher = globMatcher(segments.slice(firstGlob).join('/'));
+  const matcher = templateFileMatcher(segments.slice(firstGlob).join('/'));
   if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
   const outside: string[] = [];
   return [

@@ -2,7 +2,12 @@
 import * as path from 'node:path';
 import type { Json, Value } from '../model/value.js';
 import { Unknown, isObject } from '../model/value.js';
-import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION, type Resource } from '../model/resource.js';
+import {
+  PLACEHOLDER_RESOURCE_GROUP,
+  PLACEHOLDER_SUBSCRIPTION,
+  UNNAMEABLE_GROUP,
+  type Resource
+} from '../model/resource.js';
 import { confine } from './boundary.js';
 import { parseJsonWithPositions, type PositionedJson } from './json.js';
 import {
@@ -89,14 +94,51 @@ export const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 export function notATemplateReason(value: Json): string | null {
   if (!isObject(value)) return 'not a JSON object';
-  // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
-  const schemaKey = Object.keys(value as object).find(key => foldCase(key) === '$schema');
-  const schema = schemaKey === undefined ? undefined : (value as { [key: string]: Json })[schemaKey];
-  if (typeof schema !== 'string') return 'not a deployment template: it has no $schema';
-  if (!TEMPLATE_SCHEMA.test(schema)) {
-    return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
-  }
-  return null;
+  const schema = schemaOf(value);
+  if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema)) return null;
+  // ARM deploys what the command is given, whatever its `$schema` says (a parameter file's too): a file shaped as a
+  // template is one.
+  if (shapedAsTemplate(value)) return null;
+  if (typeof schema === 'string' && PARAMETER_SCHEMA.test(schema)) return 'a parameter file';
+  return typeof schema === 'string'
+    ? `not a deployment template: its $schema is ${schema}`
+    : 'not a deployment template: it has no $schema';
+}
+
+/** A document's `$schema`, however its name is cased (ARM reads "$Schema" as "$schema"). */
+function schemaOf(value: { [key: string]: Json }): Json | undefined {
+  const schemaKey = Object.keys(value).find(key => foldCase(key) === '$schema');
+  return schemaKey === undefined ? undefined : value[schemaKey];
+}
+
+/**
+ * Whether a document without a template `$schema` has the shape ARM deploys: the `contentVersion` it requires
+ * ("Deployment template parse failed: Required property 'contentVersion' not found") and resources to deploy (an
+ * array, or the object of symbolic names of languageVersion 2.0), each an object with a `type`. The template syntax
+ * page lists `$schema` as required, but the Azure CLI and PowerShell send a template's content as it is, and the
+ * deployment's scope is the command's (`az deployment group create`), not the schema's: a pull request that deletes
+ * the `$schema` line, or names another schema, must not take its template out of the check.
+ */
+function shapedAsTemplate(value: { [key: string]: Json }): boolean {
+  const keys = Object.keys(value);
+  const contentVersion = keys.find(key => foldCase(key) === 'contentversion');
+  const resourcesKey = keys.find(key => foldCase(key) === 'resources');
+  if (contentVersion === undefined || resourcesKey === undefined) return false;
+  const resources = value[resourcesKey];
+  const members = Array.isArray(resources) ? resources : isObject(resources) ? Object.values(resources) : [];
+  return (
+    members.length > 0 &&
+    members.every(member => isObject(member) && Object.keys(member).some(key => foldCase(key) === 'type'))
+  );
+}
+
+/** A note for a template read by its shape: where cmk-guard takes it to be deployed. */
+function schemaNote(template: { [key: string]: Json }, file: string): string[] {
+  const schema = schemaOf(template);
+  if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema)) return [];
+  return [
+    `${path.basename(file)} has ${typeof schema === 'string' ? `the $schema ${schema}` : 'no $schema'}, but the shape of a deployment template (contentVersion and resources): it is checked as a template deployed to a resource group. Give it the $schema of its deployment scope (deploymentTemplate.json#, or subscriptionDeploymentTemplate.json# …).`
+  ];
 }
 
 /** The placeholder deployment finding ids are made in: no value given, every location `westus` (stableNames.ts). */
@@ -155,8 +197,10 @@ export function expandTemplateDocument(
     overridesToSupplied(options.parameterOverrides ?? {})
   );
   const linkedFiles = new Set<string>();
-  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date) => {
+  /** `watched`: the placeholder group whose name, named by the template, sets `namesPlaceholderGroup`. */
+  const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, watched?: Expansion['placeholderGroup']) => {
     const expansion: Expansion = {
+      ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
       notes: [],
       now,
       newGuidCount: 0,
@@ -189,7 +233,25 @@ export function expandTemplateDocument(
   };
   const budget = new WorkBudget(doc.file);
   const now = new Date();
-  const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
+  const target = targetFor(template, options, doc.file);
+  const watched =
+    options.scope?.resourceGroup === undefined
+      ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+      : undefined;
+  let { emitted, expansion } = deploy(target, budget, now, watched);
+  if (expansion.namesPlaceholderGroup) {
+    // The template names a group called as the placeholder of its own. When that name is the template's own group
+    // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
+    // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
+    const apart = deploy({ ...target, resourceGroup: UNNAMEABLE_GROUP }, budget, now, watched);
+    if (apart.expansion.namesPlaceholderGroup) {
+      ({ emitted, expansion } = apart);
+      expansion.notes.unshift(
+        `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_RESOURCE_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
+      );
+    }
+  }
+
   for (const e of emitted) refuseCollidingBody(e.resource);
   const resources = finalStates(emitted, expansion.notes);
   if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
@@ -208,7 +270,7 @@ export function expandTemplateDocument(
       : parameterFiles.length
         ? parameterFiles[parameterFiles.length - 1]
         : null,
-    notes: expansion.notes,
+    notes: [...schemaNote(template, doc.file), ...expansion.notes],
     errors: expansion.errors,
     linkedFiles: [...linkedFiles]
   };

@@ -19,6 +19,7 @@ import { hideTemplateUris, linkTarget, relativeLinkTarget, templateUri } from '.
 import {
   NO_COPY,
   TemplateScope,
+  noteNamedGroup,
   type CopyFrame,
   type DeploymentTarget,
   type EvalData,
@@ -1197,6 +1198,7 @@ export class TemplateExpander {
     if (subscriptionId !== undefined) target.subscriptionId = subscriptionId;
     const locationFixed = target.locationFixed === true;
     if (resourceGroup !== undefined) {
+      noteNamedGroup(this.expansion, target.subscriptionId, resourceGroup);
       // Another group's location is not the parent's.
       if (!locationFixed && (!sameGroup || scope.target.level !== 'resourceGroup')) target.location = undefined;
       target.resourceGroup = resourceGroup;

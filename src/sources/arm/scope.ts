@@ -110,6 +110,28 @@ export interface Expansion {
    * linked template's outputs, with no resource of its own) makes them files it reads, for a pull request.
    */
   linkedFiles?: Set<string>;
+  /**
+   * The resource group the template is deployed to when it is a placeholder (no group given): a nested deployment,
+   * an `existing` resource or a `resourceId()` that names a group of that name in its subscription names another
+   * group that ARM keeps apart, and `namesPlaceholderGroup` is set so that the template is expanded again with a
+   * placeholder no template can name (see templates.ts).
+   */
+  placeholderGroup?: { subscriptionId: string; resourceGroup: string };
+  namesPlaceholderGroup?: boolean;
+}
+
+/**
+ * Notes a resource group a template names (a nested deployment's `resourceGroup`, `resourceId()`'s group
+ * argument): when it is the placeholder the template's own group was given, the two are told apart (Expansion).
+ */
+export function noteNamedGroup(expansion: Expansion, subscriptionId: string, resourceGroup: string): void {
+  const placeholder = expansion.placeholderGroup;
+  if (
+    placeholder !== undefined &&
+    foldCase(resourceGroup) === foldCase(placeholder.resourceGroup) &&
+    foldCase(subscriptionId) === foldCase(placeholder.subscriptionId)
+  )
+    expansion.namesPlaceholderGroup = true;
 }
 
 interface ParameterSlot {

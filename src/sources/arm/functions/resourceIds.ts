@@ -7,8 +7,8 @@
 import type { Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
-import type { DeploymentTarget } from '../scope.js';
-import { targetOf } from './deployment.js';
+import { noteNamedGroup, type DeploymentTarget } from '../scope.js';
+import { dataOf, targetOf } from './deployment.js';
 
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 export function interleave(type: string, names: string[]): string | null {
@@ -99,6 +99,10 @@ function resourceId(args: Value[], ctx: EvalContext): Value {
     );
   }
   const path = typedPath('resourceId', parts[typeIndex], parts.slice(typeIndex + 1));
+  if (typeIndex > 0) {
+    const subscriptionId = typeIndex === 2 ? parts[0] : target.subscriptionId;
+    noteNamedGroup(dataOf(ctx).scope.expansion, subscriptionId, parts[typeIndex - 1]);
+  }
   if (typeIndex === 2) return `/subscriptions/${parts[0]}/resourceGroups/${parts[1]}/providers/${path}`;
   if (typeIndex === 1) return `/subscriptions/${target.subscriptionId}/resourceGroups/${parts[0]}/providers/${path}`;
   return `${scopePrefix(target)}/providers/${path}`;
