@@ -336,6 +336,48 @@ describe('two members whose names differ only in case', () => {
     ]);
   });
 
+  it('the walk of a template knows the way to each object it reaches, after passing over values deep or shallow', async () => {
+    // The way to an object is kept as one stack the walk pushes to and pops: after a value it passes over, and after
+    // objects nested deeper, the names above the next object are its own.
+    const template = {
+      $schema: SCHEMA,
+      parameters: {
+        table: { type: 'object', defaultValue: { deep: [{ On: 1, on: 2 }] } },
+        other: { type: 'object', defaultValue: {} }
+      },
+      variables: { lookup: { nested: { X: 1, x: 2 } } },
+      resources: [{ ...account('a'), properties: { settings: [{ deep: { K: 1, k: 2 } }] } }]
+    };
+    const text = JSON.stringify(template, null, 2);
+    expect((await evaluateText(text)).errors).toEqual([
+      expect.objectContaining({
+        line: text.split('\n').findIndex(l => l.includes('"k": 2')) + 1,
+        message: expect.stringMatching(/^"k" and "K" in one object differ only in case/) as string
+      })
+    ]);
+    // A "defaultValue" under an entry of a resource's "parameters" is passed over as a value where the template is
+    // read, and refused in the body the resource is made of.
+    const asValue = JSON.stringify(
+      {
+        ...template,
+        resources: [{ ...account('a'), properties: { parameters: { p: { defaultValue: { K: 1, k: 2 } } } } }]
+      },
+      null,
+      2
+    );
+    expect((await evaluateText(asValue)).errors).toEqual([
+      expect.objectContaining({
+        line: asValue.split('\n').findIndex(l => l.includes('"k": 2')) + 1,
+        message: expect.stringMatching(
+          /^The body of Microsoft.CognitiveServices\/accounts 'a' has "k" and "K" in one object \(at \/properties\/parameters\/p\/defaultValue\/k\)/
+        ) as string
+      })
+    ]);
+    // Without the pair, the values passed over are still passed over.
+    const fixed = JSON.stringify({ ...template, resources: [account('a')] }, null, 2);
+    expect((await evaluateText(fixed)).errors).toEqual([]);
+  });
+
   it('caseCollision finds the first such pair and nothing in JSON without one', () => {
     expect(caseCollision({ a: [{ b: 1 }, { x: { K: 1, k: 2 } }] })).toEqual({
       pointer: '/a/1/x/k',

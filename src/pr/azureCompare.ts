@@ -60,7 +60,7 @@ export function azureComparable(value: Value): unknown {
   if (Array.isArray(value)) return value.map(azureComparable);
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) setOwn(out, foldCase(key), azureComparable(inner));
+    for (const key of Object.keys(value)) setOwn(out, foldCase(key), azureComparable(value[key]));
     return out;
   }
   return value;
@@ -430,10 +430,10 @@ function projectionOf(root: unknown): Projection | null {
 function projectComparable(value: Value, node: Projection): unknown {
   if (node.whole || !node.members.size || !isObject(value)) return azureComparable(value);
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
     const lower = foldCase(key);
     const member = node.members.get(lower);
-    if (member) setOwn(out, lower, projectComparable(inner, member));
+    if (member) setOwn(out, lower, projectComparable(value[key], member));
   }
   return out;
 }

@@ -615,9 +615,11 @@ export function compileRelationRule(rule: RelationRule, options: TextOptions = {
       },
       check(subject) {
         if (subject.existing || !types.has(foldCase(subject.type))) return undefined;
-        if (applies && applies(subject.json).verdict !== true) return undefined;
+        // A subject that names no target is passed over before the schema check it would otherwise need: both
+        // only read the subject, and either leaves it without a finding.
         const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
         if (!link) return undefined;
+        if (applies && applies(subject.json).verdict !== true) return undefined;
         const named = lookup(subject, link.subject);
         const found = indexes.get(link.target)!.find(named);
         if (found < 0) return undefined; // the target is not part of this deployment: nothing to relate

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { GUID_NAMESPACE, guid, nameBasedUuid, uniqueString } from '../../../src/expr/functions/hashing.js';
+import fc from 'fast-check';
+import {
+  GUID_NAMESPACE,
+  guid,
+  murmurHash64,
+  nameBasedUuid,
+  uniqueString
+} from '../../../src/expr/functions/hashing.js';
 import { ev } from '../support.js';
 
 describe('uniqueString', () => {
@@ -30,6 +37,33 @@ describe('uniqueString', () => {
   it("joins arguments with '-' (documented)", () => {
     expect(uniqueString(['a', 'b'])).toBe(uniqueString(['a-b']));
     expect(uniqueString(['a', 'b'])).not.toBe(uniqueString(['ab']));
+  });
+
+  it('renders the 64-bit hash as 13 base32 characters from its highest bits, for texts it keeps and texts it does not', () => {
+    // The rendering as the 64-bit number it is: five bits at a time from the top, the last character its lowest
+    // four bits and a zero bit. Results are kept by their text (a copy loop hashes the same text again and again),
+    // short texts only: a long one, asked for twice, is hashed twice, with the same answer.
+    const reference = (parts: string[]): string => {
+      const [high, low] = murmurHash64(Buffer.from(parts.join('-'), 'utf8'));
+      let value = (BigInt(high) << 32n) | BigInt(low);
+      let out = '';
+      for (let i = 0; i < 13; i++) {
+        out += 'abcdefghijklmnopqrstuvwxyz234567'[Number((value >> 59n) & 31n)];
+        value = (value << 5n) & 0xffffffffffffffffn;
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.string({ unit: 'grapheme', minLength: 500 })), { maxLength: 3 }),
+        parts => {
+          expect(uniqueString(parts)).toBe(reference(parts));
+          expect(uniqueString(parts)).toBe(reference(parts));
+        }
+      ),
+      { numRuns: 500 }
+    );
+    expect(uniqueString(['x'.repeat(600)])).toBe(reference(['x'.repeat(600)]));
   });
 });
 

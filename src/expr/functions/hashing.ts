@@ -66,13 +66,40 @@ export function murmurHash64(bytes: Uint8Array): [number, number] {
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
+/**
+ * uniqueString of the '-'-joined arguments. A template computes the same one again and again (each copy of a
+ * loop hashes `resourceGroup().id`), so the last results are kept by their text: up to a few thousand, of
+ * short texts only, so that what is kept stays small whatever a template hashes.
+ */
 export function uniqueString(parts: readonly string[]): string {
-  const [high, low] = murmurHash64(Buffer.from(parts.join('-'), 'utf8'));
-  let value = (BigInt(high) << 32n) | BigInt(low);
+  const text = parts.join('-');
+  if (text.length > KEPT_TEXT_LENGTH) return base32(murmurHash64(Buffer.from(text, 'utf8')));
+  let out = uniqueStrings.get(text);
+  if (out === undefined) {
+    out = base32(murmurHash64(Buffer.from(text, 'utf8')));
+    if (uniqueStrings.size >= KEPT_TEXTS) uniqueStrings.clear();
+    uniqueStrings.set(text, out);
+  }
+  return out;
+}
+
+const uniqueStrings = new Map<string, string>();
+const KEPT_TEXTS = 4096;
+const KEPT_TEXT_LENGTH = 512;
+
+/**
+ * The 64-bit value `high`:`low` as 13 base32 characters, five bits each from the highest down (the last one
+ * the lowest four bits and a zero bit).
+ */
+function base32([high, low]: [number, number]): string {
   let out = '';
-  for (let i = 0; i < 13; i++) {
-    out += BASE32[Number((value >> 59n) & 31n)];
-    value = (value << 5n) & 0xffffffffffffffffn;
+  for (let shift = 59; shift > -5; shift -= 5) {
+    let bits: number;
+    if (shift >= 32) bits = high >>> (shift - 32);
+    else if (shift > 27) bits = (low >>> shift) | (high << (32 - shift));
+    else if (shift >= 0) bits = low >>> shift;
+    else bits = low << -shift;
+    out += BASE32[bits & 31];
   }
   return out;
 }

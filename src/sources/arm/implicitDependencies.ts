@@ -55,9 +55,10 @@ export function referenceSites(node: { [key: string]: Json }, deployment: boolea
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, false);
     } else if (isObject(value)) {
-      for (const [key, member] of Object.entries(value as { [key: string]: Json })) {
+      const object = value as { [key: string]: Json };
+      for (const key of Object.keys(object)) {
         if (top && deployment && foldCase(key) === 'template') continue;
-        visit(member, false);
+        visit(object[key], false);
       }
     }
   };

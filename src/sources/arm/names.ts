@@ -186,19 +186,20 @@ export interface CaseCollision {
 }
 
 /**
- * Whether the member `key` of an object reached through `outer` (innermost first) holds a value of the template
+ * Whether the member `key` of an object reached through `trail` (outermost first) holds a value of the template
  * rather than its language or a resource: a variable's value, a parameter's default or allowed values, an
  * output's value, or a value a parameter file gives. ARM keeps such an object's members as written, and reads
  * them with the exact name first, then regardless of case (PSRule's Template.Parsing.6.json, "BooleanStringProperty"),
  * as cmk-guard's expressions do; one that becomes part of a resource is checked there (`refuseCollidingBody`).
  */
-function holdsValue(key: string | number, outer: readonly (string | number)[]): boolean {
+function holdsValue(key: string | number, trail: readonly (string | number)[]): boolean {
   // The template's own names in any case, as ARM reads them (this runs before they are renamed).
   const name = (at: string | number | undefined) => (typeof at === 'string' ? foldCase(at) : at);
-  if (name(outer[0]) === 'variables') return true;
+  const last = trail.length - 1;
+  if (name(trail[last]) === 'variables') return true;
   const member = name(key);
-  if (member === 'defaultvalue' || member === 'allowedvalues') return name(outer[1]) === 'parameters';
-  if (member === 'value') return name(outer[1]) === 'outputs' || name(outer[1]) === 'parameters';
+  if (member === 'defaultvalue' || member === 'allowedvalues') return name(trail[last - 1]) === 'parameters';
+  if (member === 'value') return name(trail[last - 1]) === 'outputs' || name(trail[last - 1]) === 'parameters';
   return false;
 }
 
@@ -219,50 +220,67 @@ function collisionOf(found: (string | number)[] | null): CaseCollision | null {
 }
 
 /**
- * [the later name, the earlier name, then the way to their object, innermost first]. `outer` is the way to
- * `value` (innermost first) when values are passed over, else null.
+ * [the later name, the earlier name, then the way to their object, innermost first]. `trail` is the way to
+ * `value` (outermost first, kept as a stack the walk pushes to and pops) when values are passed over, else null:
+ * nothing is built for the way unless a collision is found, as every object and array of every template and
+ * resource is walked.
  */
-function collisionPath(value: Json, outer: (string | number)[] | null): (string | number)[] | null {
+function collisionPath(value: Json, trail: (string | number)[] | null): (string | number)[] | null {
   if (value === null || typeof value !== 'object') return null;
-  // The way to a member is made only for one that holds an object or array: most hold text or a number.
-  const inner = (key: string | number) => (outer === null ? null : [key, ...outer]);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
       if (item === null || typeof item !== 'object') continue;
-      const found = collisionPath(item, inner(i));
+      if (trail !== null) trail.push(i);
+      const found = collisionPath(item, trail);
+      if (trail !== null) trail.pop();
       if (found !== null) return (found.push(i), found);
     }
     return null;
   }
-  const keys = Object.keys(value);
-  if (keys.length > 1) {
-    const collision = sameInLowerCase(keys);
-    if (collision !== null) return collision;
+  // The names are read into one stack shared by the whole walk (this object's are `walked[start…top)`), not into
+  // an array of their own for each object.
+  const start = top;
+  for (const key in value) walked[top++] = key;
+  try {
+    if (top - start > 1) {
+      const collision = sameInLowerCase(start, top);
+      if (collision !== null) return collision;
+    }
+    for (let k = start; k < top; k++) {
+      const key = walked[k];
+      const member = value[key];
+      if (member === null || typeof member !== 'object') continue;
+      if (trail !== null && holdsValue(key, trail)) continue;
+      if (trail !== null) trail.push(key);
+      const found = collisionPath(member, trail);
+      if (trail !== null) trail.pop();
+      if (found !== null) return (found.push(key), found);
+    }
+    return null;
+  } finally {
+    top = start;
   }
-  for (const key of keys) {
-    const member = value[key];
-    if (member === null || typeof member !== 'object') continue;
-    if (outer !== null && holdsValue(key, outer)) continue;
-    const found = collisionPath(member, inner(key));
-    if (found !== null) return (found.push(key), found);
-  }
-  return null;
 }
+
+/** The names of the objects being walked by `collisionPath`, innermost last, and where they end. */
+const walked: string[] = [];
+let top = 0;
 
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
 
-/** [the first name whose lower case an earlier one has, that earlier name], or null. */
-function sameInLowerCase(keys: string[]): [string, string] | null {
-  if (keys.length <= FEW_KEYS) {
+/** [the first name in `walked[start…end)` whose lower case an earlier one has, that earlier name], or null. */
+function sameInLowerCase(start: number, end: number): [string, string] | null {
+  if (end - start <= FEW_KEYS) {
     // equalIgnoringCase folds no text into a new string: names of other lengths, or ASCII names, are compared as they are.
-    for (let i = 1; i < keys.length; i++)
-      for (let j = 0; j < i; j++) if (equalIgnoringCase(keys[j], keys[i])) return [keys[i], keys[j]];
+    for (let i = start + 1; i < end; i++)
+      for (let j = start; j < i; j++) if (equalIgnoringCase(walked[j], walked[i])) return [walked[i], walked[j]];
     return null;
   }
   const seen = new Map<string, string>();
-  for (const key of keys) {
+  for (let i = start; i < end; i++) {
+    const key = walked[i];
     const lower = foldCase(key);
     const earlier = seen.get(lower);
     if (earlier !== undefined) return [key, earlier];

@@ -530,10 +530,10 @@ export class TemplateScope {
       this.spend(1, pointer);
       // In a template an enclosing one evaluated first, a name written `[[x]` is `[x]` when this one evaluates it.
       const preEvaluated = this.evaluatedIn.preEvaluation !== undefined;
-      const evaluatedKey = (key: string) => isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
       for (const key in object) {
         const inner = object[key];
-        if (!sink && isLiteral(inner) && !evaluatedKey(key)) {
+        const evaluatedKey = isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
+        if (!sink && isLiteral(inner) && !evaluatedKey) {
           setOwn<Value>(out, key, inner);
           this.spendFor(pointer, key);
           continue;
@@ -544,7 +544,7 @@ export class TemplateScope {
           continue;
         }
         // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
-        const name = evaluatedKey(key) ? this.evaluateKey(key, pointer, data) : key;
+        const name = evaluatedKey ? this.evaluateKey(key, pointer, data) : key;
         setOwn(
           out,
           name,
