@@ -343,6 +343,9 @@ function desiredState(compiled, options) {
         body,
         source: initiative.source
     };
+    // "When you use an Azure SDK, the roles must manually be granted to the managed identity" (remediate-resources).
+    if (needsIdentity.length)
+        assignment.createNote = `with a system-assigned managed identity, for the effect${needsIdentity.length > 1 ? 's' : ''} ${needsIdentity.map(e => `${e.effect} of ${e.rule}`).join(', ')}: Azure grants it no role when an assignment is written through its API (only the portal does), and cmk-guard grants none; grant it the roles ${needsIdentity.length > 1 ? 'those effects need' : 'that effect needs'} at ${(0,_scope_js__WEBPACK_IMPORTED_MODULE_3__/* .shortScope */ .ZD)(options.assignmentScope)}, or ${needsIdentity.length > 1 ? 'their' : 'its'} remediation fails`;
     return { definitions, initiative, assignment, effects: effective, notes };
 }
 
@@ -2180,6 +2183,11 @@ function compileString(text, site) {
         if (refusedInPolicyRule(lower)) {
             throw new DefinitionError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy does not allow in a policy rule; compute the value another way (a parameter, field(), or a function Azure Policy allows).`, site.file, site.path);
         }
+        if (lower === 'utcnow' && call.args.length > 0) {
+            // A policy rule's utcNow() answers yyyy-MM-ddTHH:mm:ss.fffffffZ and nothing else; Azure's page lists
+            // utcNow(format) among the functions a policy rule cannot use (its later versions describe utcNow() alone).
+            throw new DefinitionError(`the expression ${JSON.stringify(text)} gives utcNow() a format, which Azure Policy does not allow in a policy rule: utcNow() answers yyyy-MM-ddTHH:mm:ss.fffffffZ; take a part of it with substring().`, site.file, site.path);
+        }
         const fn = site.functions.get(lower);
         if (!fn) {
             throw new UnsupportedError(`the expression ${JSON.stringify(text)} calls '${call.name}', which Azure Policy rules cannot use or this engine does not know.`, site.file, site.path);
@@ -2808,9 +2816,21 @@ function modifier(operations, conflictEffect) {
     return {
         apply(rt, json) {
             const result = { changes: [], skipped: [], conflictEffect };
+            // An operation's condition or value whose evaluation fails (a template function that errs) is no value to
+            // write: "A failed evaluation is an implicit deny" (definition-structure-policy-rule, Avoiding template
+            // failures). Operations run on requests only (a template's resources), so the request is refused.
+            const fails = (v, op, part) => {
+                if (!(v instanceof model_value/* EvaluationFailure */.dB))
+                    return false;
+                const failed = v.reason.replace(/^depends on /i, '');
+                result.refused = `the ${part} of its ${op.operation} operation on ${op.field} fails (${failed}), and Azure takes a failed evaluation as an implicit deny of the request`;
+                return true;
+            };
             for (const op of operations) {
                 if (op.condition) {
                     const holds = op.condition.get(rt);
+                    if (fails(holds, op, 'condition'))
+                        return result;
                     if ((0,model_value/* isUnknown */.t8)(holds)) {
                         result.unknown ??= holds;
                         continue;
@@ -2824,6 +2844,8 @@ function modifier(operations, conflictEffect) {
                     return result;
                 }
                 const value = op.value ? op.value.get(rt) : undefined;
+                if (fails(value, op, 'value'))
+                    return result;
                 write(json, op, value, result);
                 if (result.refused)
                     return result;
@@ -5451,13 +5473,44 @@ function murmurHash64(bytes) {
     return [h2, h1];
 }
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/**
+ * uniqueString of the '-'-joined arguments. A template computes the same one again and again (each copy of a
+ * loop hashes `resourceGroup().id`), so the last results are kept by their text: up to a few thousand, of
+ * short texts only, so that what is kept stays small whatever a template hashes.
+ */
 function uniqueString(parts) {
-    const [high, low] = murmurHash64(Buffer.from(parts.join('-'), 'utf8'));
-    let value = (BigInt(high) << 32n) | BigInt(low);
+    const text = parts.join('-');
+    if (text.length > KEPT_TEXT_LENGTH)
+        return base32(murmurHash64(Buffer.from(text, 'utf8')));
+    let out = uniqueStrings.get(text);
+    if (out === undefined) {
+        out = base32(murmurHash64(Buffer.from(text, 'utf8')));
+        if (uniqueStrings.size >= KEPT_TEXTS)
+            uniqueStrings.clear();
+        uniqueStrings.set(text, out);
+    }
+    return out;
+}
+const uniqueStrings = new Map();
+const KEPT_TEXTS = 4096;
+const KEPT_TEXT_LENGTH = 512;
+/**
+ * The 64-bit value `high`:`low` as 13 base32 characters, five bits each from the highest down (the last one
+ * the lowest four bits and a zero bit).
+ */
+function base32([high, low]) {
     let out = '';
-    for (let i = 0; i < 13; i++) {
-        out += BASE32[Number((value >> 59n) & 31n)];
-        value = (value << 5n) & 0xffffffffffffffffn;
+    for (let shift = 59; shift > -5; shift -= 5) {
+        let bits;
+        if (shift >= 32)
+            bits = high >>> (shift - 32);
+        else if (shift > 27)
+            bits = (low >>> shift) | (high << (32 - shift));
+        else if (shift >= 0)
+            bits = low >>> shift;
+        else
+            bits = low << -shift;
+        out += BASE32[bits & 31];
     }
     return out;
 }
@@ -6045,8 +6098,9 @@ const exists = {
         if (expected instanceof model_value/* Unknown */.$r)
             return expected;
         const wanted = booleanOperand(expected) ?? true;
-        // A property set to a value known only after deployment exists; one under an unknown object may not.
-        if (actual instanceof UnknownAbove)
+        // A property set to a value known only after deployment exists; one under an unknown object may not, and a
+        // failed evaluation neither exists nor not.
+        if (actual instanceof UnknownAbove || actual instanceof model_value/* EvaluationFailure */.dB)
             return actual;
         return (actual !== undefined && actual !== null) === wanted;
     },
@@ -6054,7 +6108,9 @@ const exists = {
         if (expected instanceof model_value/* Unknown */.$r)
             return () => expected;
         const wanted = booleanOperand(expected) ?? true;
-        return actual => (actual instanceof UnknownAbove ? actual : (actual !== undefined && actual !== null) === wanted);
+        return actual => actual instanceof UnknownAbove || actual instanceof model_value/* EvaluationFailure */.dB
+            ? actual
+            : (actual !== undefined && actual !== null) === wanted;
     }
 };
 
@@ -6564,6 +6620,17 @@ class Compiler {
             }
             case 'value': {
                 const value = compileValue(obj[subjectKey], this.site(subjectPath, scopes.length > 0));
+                if (op === exists) {
+                    // A field set to a value known only later exists; a value known only later may still be null, so whether
+                    // it exists is unknown (and a failed expression fails the evaluation, it does not exist or not).
+                    return {
+                        kind: 'other',
+                        condition: rt => {
+                            const v = value.get(rt);
+                            return v instanceof model_value/* Unknown */.$r ? v : test(v, rt);
+                        }
+                    };
+                }
                 return { kind: 'other', condition: rt => test(value.get(rt), rt) };
             }
             default:
@@ -6635,7 +6702,10 @@ class Compiler {
             const cache = new Map();
             getter = rt => {
                 const text = name.get(rt);
-                // Which field is meant is itself unknown: so is whether it exists.
+                // An expression that fails fails the evaluation (it names no field to read); one known only later leaves
+                // which field is meant unknown: so is whether it exists.
+                if (text instanceof model_value/* EvaluationFailure */.dB)
+                    return text;
                 if (text instanceof model_value/* Unknown */.$r)
                     return text instanceof UnknownAbove ? text : new UnknownAbove(text.reason, text.key);
                 const key = String(text);
@@ -8194,6 +8264,12 @@ function asFunctionValue(selected) {
     }
     return selected === undefined ? '' : selected;
 }
+/**
+ * The key of resourceGroup().name (and .id) for a template's resource placed where the caller did not say: unknown,
+ * for Azure compares it with the group the template is deployed to, but where a definition names the related
+ * resource's group with it (`details.resourceGroupName`), it is the evaluated resource's own group all the same.
+ */
+const PLACEHOLDER_GROUP_KEY = 'placeholder resource group';
 const policyFunctions = [
     defineFunction({
         name: 'parameters',
@@ -8267,8 +8343,10 @@ const policyFunctions = [
             return partlyKnownObject({
                 assignmentId: new model_value/* Unknown */.$r('the policy assignment id'),
                 definitionId: rt.definitionId,
-                setDefinitionId: '',
-                definitionReferenceId: ''
+                // An assignment may name the definition itself or an initiative holding it (as cmk-guard deploys its own):
+                // which, is the assignment's, not the definition's.
+                setDefinitionId: new model_value/* Unknown */.$r('the initiative the definition is assigned through, if any'),
+                definitionReferenceId: new model_value/* Unknown */.$r('the reference id of the definition in an initiative, if any')
             }, 'policy()');
         }
     }),
@@ -8298,10 +8376,14 @@ const policyFunctions = [
         maxArgs: 0,
         call(_args, ctx) {
             const rt = runtime(ctx.data);
-            const { subscriptionId, resourceGroup: name } = rt.scope();
+            const { subscriptionId, resourceGroup: name, placeholder } = rt.scope();
             return partlyKnownObject({
-                id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-                name,
+                id: placeholder.subscription || placeholder.resourceGroup
+                    ? new model_value/* Unknown */.$r('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+                    : `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+                name: placeholder.resourceGroup
+                    ? new model_value/* Unknown */.$r('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+                    : name,
                 type: 'Microsoft.Resources/resourceGroups',
                 location: new model_value/* Unknown */.$r('the resource group location'),
                 managedBy: '',
@@ -8315,10 +8397,11 @@ const policyFunctions = [
         minArgs: 0,
         maxArgs: 0,
         call(_args, ctx) {
-            const { subscriptionId } = runtime(ctx.data).scope();
+            const { subscriptionId, placeholder } = runtime(ctx.data).scope();
+            const unknownSubscription = new model_value/* Unknown */.$r('the subscription the template deploys to');
             return partlyKnownObject({
-                id: `/subscriptions/${subscriptionId}`,
-                subscriptionId,
+                id: placeholder.subscription ? unknownSubscription : `/subscriptions/${subscriptionId}`,
+                subscriptionId: placeholder.subscription ? unknownSubscription : subscriptionId,
                 tenantId: new model_value/* Unknown */.$r('the tenant id'),
                 displayName: new model_value/* Unknown */.$r('the subscription name'),
                 // Built-ins read them ("Inherit a tag from the subscription"): the subscription's, not known offline.
@@ -8329,21 +8412,12 @@ const policyFunctions = [
     defineFunction({
         name: 'utcNow',
         minArgs: 0,
-        maxArgs: 1,
-        call(args) {
-            const now = new Date();
+        maxArgs: 0,
+        call() {
             // In a policy rule utcNow() answers `yyyy-MM-ddTHH:mm:ss.fffffffZ`, the layout addDays() gives, so
             // the two compare as text: https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-policy-rule#policy-functions
-            if (args.length === 0)
-                return now.toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
-            // The docs are silent on a format argument in policy rules (it is a template's); kept as ARM formats 'u'.
-            const format = functions_text('utcNow', args[0]);
-            if (format === 'u')
-                return now
-                    .toISOString()
-                    .replace('T', ' ')
-                    .replace(/\.\d{3}Z$/, 'Z');
-            return now.toISOString();
+            // (a format argument is refused at load, in expressions.ts).
+            return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}0000Z`);
         }
     })
 ];
@@ -8442,7 +8516,46 @@ function scopeMatcher(evaluated, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/resource.ts
+
+/**
+ * Where a template's resources are placed when the caller does not say where it deploys: the ids a template's
+ * expressions build (`resourceId()`, `subscription().id`) carry these, consistently, but they are no subscription or
+ * resource group Azure holds.
+ */
+const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+const PLACEHOLDER_RESOURCE_GROUP = 'rg';
+/**
+ * The template's own group where the template itself names a group called `PLACEHOLDER_RESOURCE_GROUP` (another group,
+ * which ARM keeps apart from its own): no group's name can end in a period, so no template can name this one.
+ */
+const UNNAMEABLE_GROUP = 'rg.';
+/**
+ * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
+ * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
+ * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
+ * answers that spelling.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
+const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
+/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
+function policyResourceType(type) {
+    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups'
+        ? POLICY_RESOURCE_GROUP_TYPE
+        : type;
+}
+/**
+ * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
+ * made with, so that ids written before resource groups took the policy's spelling still match.
+ */
+function armResourceType(type) {
+    return (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/runtime.ts
+
+
 function parseResourceId(id) {
     const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
     return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
@@ -8466,7 +8579,9 @@ class Runtime {
     context;
     constructor(resource, 
     /** Parameter values by lower-cased name. */
-    parameters, functions, definitionId, given, 
+    parameters, functions, 
+    /** policy().definitionId: known for a built-in or a definition exported with its id, else unknown. */
+    definitionId, given, 
     /**
      * Set while an existence condition looks at a related resource: the evaluation of the resource
      * that matched `if` (whose scope the related resource defaults to, and whose fields `field()` reads).
@@ -8487,17 +8602,25 @@ class Runtime {
     get expr() {
         return (this.context ??= { functions: this.functions, data: this });
     }
-    /** The subscription and resource group the resource is deployed to (from the options, else its id). */
+    /**
+     * The subscription and resource group the resource is deployed to (from the options, else its id). A template's
+     * resource placed where the caller did not say (its id carries the placeholders) is `placeholder`: its ids agree
+     * with each other, but the names are none Azure holds.
+     */
     scope() {
         const fromId = parseResourceId(this.resource.id);
         const fallback = this.outer?.scope();
-        return {
-            subscriptionId: this.given?.subscriptionId ??
-                fromId.subscriptionId ??
-                fallback?.subscriptionId ??
-                '00000000-0000-0000-0000-000000000000',
-            resourceGroup: this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group'
+        const subscriptionId = this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION;
+        const resourceGroup = this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group';
+        // Only a template's resources (and what their existence conditions read) are placed by the placeholders.
+        const template = this.resource.origin === 'template' || this.outer?.resource.origin === 'template';
+        const placeholder = {
+            subscription: template && this.given?.subscriptionId === undefined && (0,model_foldCase/* foldCase */.SP)(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
+            resourceGroup: template &&
+                this.given?.resourceGroup === undefined &&
+                ((0,model_foldCase/* foldCase */.SP)(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP || resourceGroup === UNNAMEABLE_GROUP)
         };
+        return { subscriptionId, resourceGroup, placeholder };
     }
     /** The same evaluation, reading a related resource's fields (existence conditions). */
     forResource(resource) {
@@ -9111,7 +9234,14 @@ function loadDefinition(src, options = {}) {
                 ? 'noncompliant'
                 : 'unknown';
     })();
-    const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${name}`;
+    // policy().definitionId: a built-in's id is its name under /providers; a custom definition's depends on the scope
+    // it is created at (a subscription, a management group), known only where the file carries it (an export's "id").
+    const exportedId = (0,model_value/* isObject */.Gv)(src.json) ? src.json.id : undefined;
+    const definitionId = typeof exportedId === 'string'
+        ? exportedId
+        : typeof props.policyType === 'string' && /^(builtin|static)$/i.test(props.policyType)
+            ? `/providers/Microsoft.Authorization/policyDefinitions/${name}`
+            : new model_value/* Unknown */.$r(`the id of definition '${name}', which depends on the scope it is created at`);
     const effectOf = effectValue.parametersOnly
         ? perAssignment(effectValue, v => v)
         : (rt) => effectValue.get(rt);
@@ -9183,7 +9313,10 @@ function loadDefinition(src, options = {}) {
     function evaluateExistence(rt, resource, options, effect) {
         const typeV = existence?.type ? existence.type.get(rt) : resource.type;
         const nameV = existence?.name ? existence.name.get(rt) : undefined;
-        const groupV = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+        const groupNamed = existence?.resourceGroupName ? existence.resourceGroupName.get(rt) : undefined;
+        // `[resourceGroup().name]` of a template placed where the caller did not say is still the evaluated resource's
+        // own group, the default.
+        const groupV = groupNamed instanceof model_value/* Unknown */.$r && groupNamed.key === PLACEHOLDER_GROUP_KEY ? undefined : groupNamed;
         const scopeV = existence?.existenceScope ? existence.existenceScope.get(rt) : undefined;
         const base = { applicable: true, effect, pointers: [] };
         const unknownPart = [typeV, nameV, groupV, scopeV].find(v => v instanceof model_value/* Unknown */.$r);
@@ -9978,31 +10111,6 @@ function complianceFinding(record, rules) {
         ...(rule?.references[0] ? { helpUri: rule.references[0] } : {}),
         enforcement: 'azure'
     };
-}
-
-;// CONCATENATED MODULE: ./src/model/resource.ts
-
-/**
- * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
- * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
- * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
- * answers that spelling.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
- */
-const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
-const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
-/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
-function policyResourceType(type) {
-    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups'
-        ? POLICY_RESOURCE_GROUP_TYPE
-        : type;
-}
-/**
- * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
- * made with, so that ids written before resource groups took the policy's spelling still match.
- */
-function armResourceType(type) {
-    return (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
 }
 
 ;// CONCATENATED MODULE: ./src/sources/jsonPositions.ts
@@ -11465,22 +11573,23 @@ function checkParameterEntryNames(entry, pointer, refuse) {
     check(entry, SUPPLIED_PARAMETER, pointer, refuse);
 }
 /**
- * Whether the member `key` of an object reached through `outer` (innermost first) holds a value of the template
+ * Whether the member `key` of an object reached through `trail` (outermost first) holds a value of the template
  * rather than its language or a resource: a variable's value, a parameter's default or allowed values, an
  * output's value, or a value a parameter file gives. ARM keeps such an object's members as written, and reads
  * them with the exact name first, then regardless of case (PSRule's Template.Parsing.6.json, "BooleanStringProperty"),
  * as cmk-guard's expressions do; one that becomes part of a resource is checked there (`refuseCollidingBody`).
  */
-function holdsValue(key, outer) {
+function holdsValue(key, trail) {
     // The template's own names in any case, as ARM reads them (this runs before they are renamed).
     const name = (at) => (typeof at === 'string' ? (0,model_foldCase/* foldCase */.SP)(at) : at);
-    if (name(outer[0]) === 'variables')
+    const last = trail.length - 1;
+    if (name(trail[last]) === 'variables')
         return true;
     const member = name(key);
     if (member === 'defaultvalue' || member === 'allowedvalues')
-        return name(outer[1]) === 'parameters';
+        return name(trail[last - 1]) === 'parameters';
     if (member === 'value')
-        return name(outer[1]) === 'outputs' || name(outer[1]) === 'parameters';
+        return name(trail[last - 1]) === 'outputs' || name(trail[last - 1]) === 'parameters';
     return false;
 }
 /** The first object in `value` with two members whose names differ only in case, or null. */
@@ -11498,57 +11607,79 @@ function collisionOf(found) {
     return { pointer: (0,model_pointer/* joinPointer */.Kn)('', ...outer.reverse(), key), key: String(key), earlier: String(earlier) };
 }
 /**
- * [the later name, the earlier name, then the way to their object, innermost first]. `outer` is the way to
- * `value` (innermost first) when values are passed over, else null.
+ * [the later name, the earlier name, then the way to their object, innermost first]. `trail` is the way to
+ * `value` (outermost first, kept as a stack the walk pushes to and pops) when values are passed over, else null:
+ * nothing is built for the way unless a collision is found, as every object and array of every template and
+ * resource is walked.
  */
-function collisionPath(value, outer) {
+function collisionPath(value, trail) {
     if (value === null || typeof value !== 'object')
         return null;
-    // The way to a member is made only for one that holds an object or array: most hold text or a number.
-    const inner = (key) => (outer === null ? null : [key, ...outer]);
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
             const item = value[i];
             if (item === null || typeof item !== 'object')
                 continue;
-            const found = collisionPath(item, inner(i));
+            if (trail !== null)
+                trail.push(i);
+            const found = collisionPath(item, trail);
+            if (trail !== null)
+                trail.pop();
             if (found !== null)
                 return (found.push(i), found);
         }
         return null;
     }
-    const keys = Object.keys(value);
-    if (keys.length > 1) {
-        const collision = sameInLowerCase(keys);
-        if (collision !== null)
-            return collision;
+    // The names are read into one stack shared by the whole walk (this object's are `walked[start\u2026top)`), not into
+    // an array of their own for each object.
+    const start = names_top;
+    for (const key in value)
+        walked[names_top++] = key;
+    try {
+        if (names_top - start > 1) {
+            const collision = sameInLowerCase(start, names_top);
+            if (collision !== null)
+                return collision;
+        }
+        for (let k = start; k < names_top; k++) {
+            const key = walked[k];
+            const member = value[key];
+            if (member === null || typeof member !== 'object')
+                continue;
+            if (trail !== null && holdsValue(key, trail))
+                continue;
+            if (trail !== null)
+                trail.push(key);
+            const found = collisionPath(member, trail);
+            if (trail !== null)
+                trail.pop();
+            if (found !== null)
+                return (found.push(key), found);
+        }
+        return null;
     }
-    for (const key of keys) {
-        const member = value[key];
-        if (member === null || typeof member !== 'object')
-            continue;
-        if (outer !== null && holdsValue(key, outer))
-            continue;
-        const found = collisionPath(member, inner(key));
-        if (found !== null)
-            return (found.push(key), found);
+    finally {
+        names_top = start;
     }
-    return null;
 }
+/** The names of the objects being walked by `collisionPath`, innermost last, and where they end. */
+const walked = [];
+let names_top = 0;
 /** Up to this many names, they are compared with those before them one by one: a map costs more to make. */
 const FEW_KEYS = 8;
-/** [the first name whose lower case an earlier one has, that earlier name], or null. */
-function sameInLowerCase(keys) {
-    if (keys.length <= FEW_KEYS) {
+/** [the first name in `walked[start\u2026end)` whose lower case an earlier one has, that earlier name], or null. */
+function sameInLowerCase(start, end) {
+    if (end - start <= FEW_KEYS) {
         // equalIgnoringCase folds no text into a new string: names of other lengths, or ASCII names, are compared as they are.
-        for (let i = 1; i < keys.length; i++)
-            for (let j = 0; j < i; j++)
-                if ((0,model_foldCase/* equalIgnoringCase */.ES)(keys[j], keys[i]))
-                    return [keys[i], keys[j]];
+        for (let i = start + 1; i < end; i++)
+            for (let j = start; j < i; j++)
+                if ((0,model_foldCase/* equalIgnoringCase */.ES)(walked[j], walked[i]))
+                    return [walked[i], walked[j]];
         return null;
     }
     const seen = new Map();
-    for (const key of keys) {
+    for (let i = start; i < end; i++) {
+        const key = walked[i];
         const lower = (0,model_foldCase/* foldCase */.SP)(key);
         const earlier = seen.get(lower);
         if (earlier !== undefined)
@@ -12719,7 +12850,8 @@ function scalarProblem(what, decl, value) {
     if (check && !check(value)) {
         return `The value ${describe(value)} of ${what} is not of type ${decl.type}; give a value of that type.`;
     }
-    if (Array.isArray(decl.allowedValues) && !holdsUnknown(value)) {
+    // An empty list constrains nothing: ARM deploys such a parameter with any value (https://github.com/Azure/bicep/issues/581).
+    if (Array.isArray(decl.allowedValues) && decl.allowedValues.length > 0 && !holdsUnknown(value)) {
         const allowed = decl.allowedValues;
         // For an array parameter every item must be one of the allowed values.
         const candidates = Array.isArray(value) && !allowed.some(a => Array.isArray(a)) ? value : [value];
@@ -13122,6 +13254,17 @@ function hideTemplateUris(value, baseUri) {
 
 
 const NO_COPY = { loops: new Map() };
+/**
+ * Notes a resource group a template names (a nested deployment's `resourceGroup`, `resourceId()`'s group
+ * argument): when it is the placeholder the template's own group was given, the two are told apart (Expansion).
+ */
+function noteNamedGroup(expansion, subscriptionId, resourceGroup) {
+    const placeholder = expansion.placeholderGroup;
+    if (placeholder !== undefined &&
+        (0,model_foldCase/* foldCase */.SP)(resourceGroup) === (0,model_foldCase/* foldCase */.SP)(placeholder.resourceGroup) &&
+        (0,model_foldCase/* foldCase */.SP)(subscriptionId) === (0,model_foldCase/* foldCase */.SP)(placeholder.subscriptionId))
+        expansion.namesPlaceholderGroup = true;
+}
 /** https://learn.microsoft.com/azure/azure-resource-manager/templates/best-practices#template-limits */
 const MAX_EXPRESSION_LENGTH = 24_576;
 const parsedCache = new Map();
@@ -13430,10 +13573,10 @@ class TemplateScope {
             this.spend(1, pointer);
             // In a template an enclosing one evaluated first, a name written `[[x]` is `[x]` when this one evaluates it.
             const preEvaluated = this.evaluatedIn.preEvaluation !== undefined;
-            const evaluatedKey = (key) => isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
             for (const key in object) {
                 const inner = object[key];
-                if (!sink && isLiteral(inner) && !evaluatedKey(key)) {
+                const evaluatedKey = isExpression(key) || (preEvaluated && key.charCodeAt(0) === 0x5b);
+                if (!sink && isLiteral(inner) && !evaluatedKey) {
                     (0,model_value/* setOwn */.P5)(out, key, inner);
                     this.spendFor(pointer, key);
                     continue;
@@ -13444,7 +13587,7 @@ class TemplateScope {
                     continue;
                 }
                 // ARM evaluates expressions in property names too (userAssignedIdentities keys, say).
-                const name = evaluatedKey(key) ? this.evaluateKey(key, pointer, data) : key;
+                const name = evaluatedKey ? this.evaluateKey(key, pointer, data) : key;
                 (0,model_value/* setOwn */.P5)(out, name, this.evaluateValue(inner, memberPointer, data, sink, sink ? (0,model_pointer/* joinPointer */.Kn)(outPointer, name) : ''));
                 this.spend(1, memberPointer);
             }
@@ -13987,6 +14130,7 @@ const deploymentFunctions = [
 
 
 
+
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] \u2192 `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 function interleave(type, names) {
     const segments = typeSegments(type);
@@ -14076,6 +14220,10 @@ function resourceId(args, ctx) {
         throw new ExpressionError("The template function 'resourceId' needs a resource type such as 'Microsoft.KeyVault/vaults' after at most a subscription id and a resource group name.");
     }
     const path = typedPath('resourceId', parts[typeIndex], parts.slice(typeIndex + 1));
+    if (typeIndex > 0) {
+        const subscriptionId = typeIndex === 2 ? parts[0] : target.subscriptionId;
+        noteNamedGroup(dataOf(ctx).scope.expansion, subscriptionId, parts[typeIndex - 1]);
+    }
     if (typeIndex === 2)
         return `/subscriptions/${parts[0]}/resourceGroups/${parts[1]}/providers/${path}`;
     if (typeIndex === 1)
@@ -14480,10 +14628,11 @@ function referenceSites(node, deployment) {
                 visit(item, false);
         }
         else if ((0,model_value/* isObject */.Gv)(value)) {
-            for (const [key, member] of Object.entries(value)) {
+            const object = value;
+            for (const key of Object.keys(object)) {
                 if (top && deployment && (0,model_foldCase/* foldCase */.SP)(key) === 'template')
                     continue;
-                visit(member, false);
+                visit(object[key], false);
             }
         }
     };
@@ -15602,6 +15751,7 @@ class TemplateExpander {
             target.subscriptionId = subscriptionId;
         const locationFixed = target.locationFixed === true;
         if (resourceGroup !== undefined) {
+            noteNamedGroup(this.expansion, target.subscriptionId, resourceGroup);
             // Another group's location is not the parent's.
             if (!locationFixed && (!sameGroup || scope.target.level !== 'resourceGroup'))
                 target.location = undefined;
@@ -16168,21 +16318,58 @@ function giveStableNames(resources, placeholder) {
 
 
 
-const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+
+
 const PLACEHOLDER_TENANT = '00000000-0000-0000-0000-000000000000';
 /** Why a JSON document is not a deployment template, or null when it is one. */
 function notATemplateReason(value) {
     if (!(0,model_value/* isObject */.Gv)(value))
         return 'not a JSON object';
-    // ARM reads "$Schema" as "$schema": such a file is a template (and its expansion reads it so).
+    const schema = schemaOf(value);
+    if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema))
+        return null;
+    // ARM deploys what the command is given, whatever its `$schema` says (a parameter file's too): a file shaped as a
+    // template is one.
+    if (shapedAsTemplate(value))
+        return null;
+    if (typeof schema === 'string' && PARAMETER_SCHEMA.test(schema))
+        return 'a parameter file';
+    return typeof schema === 'string'
+        ? `not a deployment template: its $schema is ${schema}`
+        : 'not a deployment template: it has no $schema';
+}
+/** A document's `$schema`, however its name is cased (ARM reads "$Schema" as "$schema"). */
+function schemaOf(value) {
     const schemaKey = Object.keys(value).find(key => (0,model_foldCase/* foldCase */.SP)(key) === '$schema');
-    const schema = schemaKey === undefined ? undefined : value[schemaKey];
-    if (typeof schema !== 'string')
-        return 'not a deployment template: it has no $schema';
-    if (!TEMPLATE_SCHEMA.test(schema)) {
-        return PARAMETER_SCHEMA.test(schema) ? 'a parameter file' : `not a deployment template: its $schema is ${schema}`;
-    }
-    return null;
+    return schemaKey === undefined ? undefined : value[schemaKey];
+}
+/**
+ * Whether a document without a template `$schema` has the shape ARM deploys: the `contentVersion` it requires
+ * ("Deployment template parse failed: Required property 'contentVersion' not found") and resources to deploy (an
+ * array, or the object of symbolic names of languageVersion 2.0), each an object with a `type`. The template syntax
+ * page lists `$schema` as required, but the Azure CLI and PowerShell send a template's content as it is, and the
+ * deployment's scope is the command's (`az deployment group create`), not the schema's: a pull request that deletes
+ * the `$schema` line, or names another schema, must not take its template out of the check.
+ */
+function shapedAsTemplate(value) {
+    const keys = Object.keys(value);
+    const contentVersion = keys.find(key => (0,model_foldCase/* foldCase */.SP)(key) === 'contentversion');
+    const resourcesKey = keys.find(key => (0,model_foldCase/* foldCase */.SP)(key) === 'resources');
+    if (contentVersion === undefined || resourcesKey === undefined)
+        return false;
+    const resources = value[resourcesKey];
+    const members = Array.isArray(resources) ? resources : (0,model_value/* isObject */.Gv)(resources) ? Object.values(resources) : [];
+    return (members.length > 0 &&
+        members.every(member => (0,model_value/* isObject */.Gv)(member) && Object.keys(member).some(key => (0,model_foldCase/* foldCase */.SP)(key) === 'type')));
+}
+/** A note for a template read by its shape: where cmk-guard takes it to be deployed. */
+function schemaNote(template, file) {
+    const schema = schemaOf(template);
+    if (typeof schema === 'string' && TEMPLATE_SCHEMA.test(schema))
+        return [];
+    return [
+        `${external_node_path_.basename(file)} has ${typeof schema === 'string' ? `the $schema ${schema}` : 'no $schema'}, but the shape of a deployment template (contentVersion and resources): it is checked as a template deployed to a resource group. Give it the $schema of its deployment scope (deploymentTemplate.json#, or subscriptionDeploymentTemplate.json# \u2026).`
+    ];
 }
 /** The placeholder deployment finding ids are made in: no value given, every location `westus` (stableNames.ts). */
 function placeholderTarget(template, file) {
@@ -16194,7 +16381,7 @@ function targetFor(template, options, file) {
     return {
         level,
         subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
-        resourceGroup: scope.resourceGroup ?? 'rg',
+        resourceGroup: scope.resourceGroup ?? PLACEHOLDER_RESOURCE_GROUP,
         // A template does not say where its resource group (or, above a group, its deployment) is:
         // unknown unless the caller gives it.
         location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
@@ -16225,8 +16412,10 @@ function expandTemplateDocument(doc, options = {}) {
     const parameterDocuments = options.parameterDocuments ?? [];
     const supplied = mergeSupplied(...parameterFiles.map(loadParameterFile), ...parameterDocuments.map(parametersFromDocument), overridesToSupplied(options.parameterOverrides ?? {}));
     const linkedFiles = new Set();
-    const deploy = (target, budget, now) => {
+    /** `watched`: the placeholder group whose name, named by the template, sets `namesPlaceholderGroup`. */
+    const deploy = (target, budget, now, watched) => {
         const expansion = {
+            ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
             notes: [],
             now,
             newGuidCount: 0,
@@ -16259,7 +16448,21 @@ function expandTemplateDocument(doc, options = {}) {
     };
     const budget = new model_limits/* WorkBudget */.nH(doc.file);
     const now = new Date();
-    const { emitted, expansion } = deploy(targetFor(template, options, doc.file), budget, now);
+    const target = targetFor(template, options, doc.file);
+    const watched = options.scope?.resourceGroup === undefined
+        ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
+        : undefined;
+    let { emitted, expansion } = deploy(target, budget, now, watched);
+    if (expansion.namesPlaceholderGroup) {
+        // The template names a group called as the placeholder of its own. When that name is the template's own group
+        // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
+        // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
+        const apart = deploy({ ...target, resourceGroup: UNNAMEABLE_GROUP }, budget, now, watched);
+        if (apart.expansion.namesPlaceholderGroup) {
+            ({ emitted, expansion } = apart);
+            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a resource group '${PLACEHOLDER_RESOURCE_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`);
+        }
+    }
     for (const e of emitted)
         refuseCollidingBody(e.resource);
     const resources = finalStates(emitted, expansion.notes);
@@ -16279,7 +16482,7 @@ function expandTemplateDocument(doc, options = {}) {
             : parameterFiles.length
                 ? parameterFiles[parameterFiles.length - 1]
                 : null,
-        notes: expansion.notes,
+        notes: [...schemaNote(template, doc.file), ...expansion.notes],
         errors: expansion.errors,
         linkedFiles: [...linkedFiles]
     };
@@ -16832,9 +17035,19 @@ function leadsOut(folder, boundary) {
     return boundary !== undefined && (0,sources_boundary/* escapeReason */.Gb)(folder, boundary) !== null;
 }
 /**
+ * A glob of files to check, as the tools that deploy them read names: ignoring case (`main.JSON` is deployed as
+ * `main.json` is, and Windows and macOS checkouts name it either way), and a `.json` in the pattern covers `.jsonc`
+ * (JSON with comments, which VS Code's ARM tools write and the Azure CLI deploys). A pull request that renames a
+ * template so that the workflow's pattern misses it would otherwise take it out of the check.
+ */
+function templateFileMatcher(pattern) {
+    const matcher = globMatcher(pattern, { ignoreCase: true });
+    return { test: text => matcher.test(text) || (/\.jsonc$/i.test(text) && matcher.test(text.slice(0, -1))) };
+}
+/**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
- * every `.json` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
+ * every `.json`, `.jsonc` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
  * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
  */
 function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
@@ -16857,7 +17070,7 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
         if (stat.isDirectory()) {
             const outside = [];
             return [
-                ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(json|bicep)$/i.test(f)),
+                ...walkFiles(full, boundary, outside, skippedFolders).filter(f => /\.(jsonc?|bicep)$/i.test(f)),
                 ...outside
             ];
         }
@@ -16868,7 +17081,7 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
     const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
-    const matcher = globMatcher(segments.slice(firstGlob).join('/'));
+    const matcher = templateFileMatcher(segments.slice(firstGlob).join('/'));
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
     const outside = [];
@@ -16907,7 +17120,8 @@ const SCHEMA_SEARCH_BYTES = 1024 * 1024 * 1024;
 const SCHEMA_SPELLING_CHARACTERS = 256;
 /**
  * Whether a file that is not valid JSON, not text, or too large to read names the template schema anywhere
- * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`): such a file is an error, never
+ * in it, however its JSON spells the name (`deploymentTemplat\u0065.json`), or names both `contentVersion` and
+ * `resources` (a template's shape, which ARM deploys without its schema): such a file is an error, never
  * passed over. The tools that deploy templates read more than cmk-guard does \u2014 the Azure CLI takes NaN and
  * characters that are not UTF-8, Azure PowerShell single quotes and names without quotes, both send a template
  * padded with white space past 16 MB without it \u2014 so what they deploy must not be skipped because the schema
@@ -16926,10 +17140,17 @@ function looksLikeTemplate(file) {
                 : 'utf-8';
         const decoder = new TextDecoder(encoding);
         let carried = '';
+        const shape = { contentVersion: false, resources: false };
         for (let done = 0; read > 0; read = external_node_fs_.readSync(fd, chunk, 0, chunk.length, done)) {
             done += read;
             const text = carried + decoder.decode(chunk.subarray(0, read), { stream: true });
             if (namesTemplateSchema(text))
+                return true;
+            // A template's shape without its schema: the two names ARM requires of a template that deploys anything.
+            const plain = unescaped(text);
+            shape.contentVersion ||= /contentversion/i.test(plain);
+            shape.resources ||= /resources/i.test(plain);
+            if (shape.contentVersion && shape.resources)
                 return true;
             if (done >= SCHEMA_SEARCH_BYTES)
                 return true;
@@ -16945,13 +17166,78 @@ function looksLikeTemplate(file) {
             external_node_fs_.closeSync(fd);
     }
 }
+/**
+ * Whether a file is a Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md: it starts with
+ * its `version` line): a pull request that moves templates into LFS (`*.json filter=lfs` in .gitattributes) leaves a
+ * checkout without LFS holding pointers, while a pipeline that fetches LFS deploys the templates.
+ */
+function isLfsPointer(file) {
+    let fd;
+    try {
+        fd = (0,textFile/* openRegularFile */.ZU)(file);
+        const start = Buffer.alloc(64);
+        const read = external_node_fs_.readSync(fd, start, 0, start.length, 0);
+        return /^version https:\/\/(git-lfs\.github\.com|hawser\.github\.com)\/spec\//.test(start.subarray(0, read).toString('latin1'));
+    }
+    catch {
+        return false;
+    }
+    finally {
+        if (fd !== undefined)
+            external_node_fs_.closeSync(fd);
+    }
+}
+/**
+ * The submodules `.gitmodules` names that are not checked out (their folder is missing or empty) under a folder a
+ * pattern searches: a pull request can move templates into a submodule, which a pipeline that checks out submodules
+ * deploys while a checkout without them holds an empty folder, which no pattern matches and nothing lists.
+ */
+function absentSubmodules(root, patterns, cwd) {
+    let text;
+    try {
+        const file = external_node_path_.join(root, '.gitmodules');
+        if (!external_node_fs_.lstatSync(file).isFile())
+            return [];
+        text = external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return [];
+    }
+    const searched = patterns.map(pattern => {
+        const segments = pattern.split(/[\\/]/);
+        const firstGlob = segments.findIndex(segment => hasGlob(segment));
+        return external_node_path_.resolve(cwd, (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/') || '.');
+    });
+    const absent = [];
+    for (const match of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
+        const folder = external_node_path_.resolve(root, match[1]);
+        if (!isWithin(folder, root) || !searched.some(base => isWithin(folder, base) || isWithin(base, folder)))
+            continue;
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(folder);
+        }
+        catch {
+            entries = [];
+        }
+        if (entries.length === 0)
+            absent.push(folder);
+    }
+    return [...new Set(absent)];
+}
+function isWithin(file, folder) {
+    const relative = external_node_path_.relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+}
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text) {
-    if (TEMPLATE_SCHEMA.test(text))
-        return true;
+    return TEMPLATE_SCHEMA.test(text) || TEMPLATE_SCHEMA.test(unescaped(text));
+}
+/** JSON text with its `\uXXXX` escapes read as the characters they are. */
+function unescaped(text) {
     if (!text.includes('\\u'))
-        return false;
-    return TEMPLATE_SCHEMA.test(text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+        return text;
+    return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 /**
  * The explicit parameter files that belong to a template: all of them when one template
@@ -17087,6 +17373,11 @@ function loadTemplates(patterns, options) {
             file: folder,
             reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
         });
+    for (const folder of absentSubmodules(root, patterns, options.cwd))
+        result.skipped.push({
+            file: folder,
+            reason: 'a git submodule this checkout does not hold: its templates, if it has any, are not checked; check out with `submodules: true` (actions/checkout)'
+        });
     const pass = (file, reason, fix) => {
         if (named.has(file))
             result.errors.push(new model_errors/* UserError */.yo(`this file was named as a template, but it is ${reason}; ${fix}.`, { file }));
@@ -17182,7 +17473,12 @@ function loadTemplates(patterns, options) {
             doc = parseJsonWithPositions((0,textFile/* readTextFile */.Gu)(file), file);
         }
         catch (error) {
-            if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
+            if (error instanceof JsonSyntaxError && isLfsPointer(file)) {
+                // What the pipeline deploys is the file Git LFS stores, which this checkout does not hold.
+                result.errors.push(new model_errors/* UserError */.yo('this file is a Git LFS pointer, not the file it stands for: check out with `lfs: true` (actions/checkout) so that cmk-guard reads what is deployed.', { file }));
+                failed.add(file);
+            }
+            else if (error instanceof JsonSyntaxError && !looksLikeTemplate(file)) {
                 pass(file, 'not valid JSON', 'fix the JSON, or leave the file out of the patterns');
             }
             else if (error instanceof textFile/* UnreadableTextError */.lC && error.kind === 'too-large') {
@@ -17564,7 +17860,7 @@ function baselineFingerprints(json, file) {
                 continue;
             const print = fingerprint(finding);
             add(print);
-            const place = scopeKey(finding.resource.id) ?? ANYWHERE;
+            const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict === 'indeterminate');
             const at = places.get(print) ?? new Map();
             at.set(place, (at.get(place) ?? 0) + 1);
             places.set(print, at);
@@ -17588,11 +17884,20 @@ function baselineFingerprints(json, file) {
                 if (!(0,model_value/* isObject */.Gv)(result) || (Array.isArray(result.suppressions) && result.suppressions.length))
                     continue;
                 const prints = result.partialFingerprints;
-                if ((0,model_value/* isObject */.Gv)(prints))
-                    add((0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY));
+                const print = (0,model_value/* isObject */.Gv)(prints) ? (0,model_value/* own */.ZV)(prints, FINGERPRINT_KEY) : undefined;
+                if (typeof print !== 'string')
+                    continue;
+                add(print);
+                // cmk-guard writes each result's verdict among its properties; one without accepts as before.
+                const properties = (0,model_value/* own */.ZV)(result, 'properties');
+                const indeterminate = (0,model_value/* isObject */.Gv)(properties) && (0,model_value/* own */.ZV)(properties, 'verdict') === 'indeterminate';
+                const place = placeKey(ANYWHERE, indeterminate);
+                const at = places.get(print) ?? new Map();
+                at.set(place, (at.get(place) ?? 0) + 1);
+                places.set(print, at);
             }
         }
-        return { fingerprints, entries };
+        return { fingerprints, entries, ...(places.size ? { places } : {}) };
     }
     throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
 }
@@ -17611,13 +17916,25 @@ function scopeKey(id) {
 }
 /** An entry that names no resource id: it accepts its finding wherever it is. */
 const ANYWHERE = '*';
+/** What marks the place of an entry written while its finding was indeterminate. */
+const INDETERMINATE_MARK = ' (indeterminate)';
+/** The key of an entry's place in `Baseline.places`: its scope, marked when its finding was indeterminate. */
+function placeKey(scope, indeterminate) {
+    return indeterminate ? scope + INDETERMINATE_MARK : scope;
+}
 /**
- * Whether an entry at `place` accepts a finding with this scope (undefined: it names none). Not by verdict: a
- * baseline written while the resource group's location was unknown (indeterminate findings) holds them once it is
- * given and they are noncompliant (baseline-ids.test.ts), which a change of the template cannot be told from.
+ * Whether an entry at `place` accepts a finding with this scope (undefined: it names none) and verdict. An entry
+ * written while its finding was indeterminate accepts it only while it is: a pull request that gives the unknown
+ * value (a parameter's default, a key source) a noncompliant one makes a finding nobody accepted, whether or not the
+ * template changed (a `resource-group-location` given since the baseline was written makes one too; write the
+ * baseline again). An entry written noncompliant accepts its finding either way.
  */
-function accepts(place, scope) {
-    return place === ANYWHERE || scope === undefined || place === scope;
+function accepts(place, scope, verdict) {
+    const indeterminate = place.endsWith(INDETERMINATE_MARK);
+    if (indeterminate && verdict !== 'indeterminate')
+        return false;
+    const where = indeterminate ? place.slice(0, -INDETERMINATE_MARK.length) : place;
+    return where === ANYWHERE || scope === undefined || where === scope;
 }
 function isExpressionText(name) {
     return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
@@ -17647,6 +17964,7 @@ function baselineApplier(baseline) {
     const left = new Map(baseline.fingerprints);
     const leftAt = new Map([...(baseline.places ?? [])].map(([print, at]) => [print, new Map(at)]));
     let matched = 0;
+    let noncompliantNow = 0;
     return {
         mark(finding) {
             if (finding.verdict === 'compliant' || isAccepted(finding))
@@ -17659,11 +17977,12 @@ function baselineApplier(baseline) {
                 const at = leftAt.get(print);
                 if (at === undefined)
                     return null;
-                for (const [place, count] of at)
-                    if (count > 0 && accepts(place, scope))
-                        return place;
-                return undefined;
+                const open = [...at].filter(([place, count]) => count > 0 && accepts(place, scope, finding.verdict));
+                // An indeterminate finding takes an indeterminate entry first, leaving the others for noncompliant ones.
+                return (open.find(([place]) => place.endsWith(INDETERMINATE_MARK)) ?? open[0])?.[0];
             };
+            /** Whether an open entry written while its finding was indeterminate holds this one. */
+            const wasIndeterminate = (noncompliant, at) => fingerprints(noncompliant).some(candidate => [...(leftAt.get(candidate) ?? [])].some(([place, count]) => count > 0 && accepts(place, at, 'indeterminate') && place.endsWith(INDETERMINATE_MARK)));
             let print;
             let place;
             for (const candidate of fingerprints(finding)) {
@@ -17673,8 +17992,11 @@ function baselineApplier(baseline) {
                     break;
                 }
             }
-            if (print === undefined || place === undefined)
+            if (print === undefined || place === undefined) {
+                if (finding.verdict === 'noncompliant' && wasIndeterminate(finding, scope))
+                    noncompliantNow++;
                 return finding;
+            }
             left.set(print, left.get(print) - 1);
             if (place !== null) {
                 const at = leftAt.get(print);
@@ -17684,6 +18006,7 @@ function baselineApplier(baseline) {
             return { ...finding, baselined: true };
         },
         matched: () => matched,
+        noncompliantNow: () => noncompliantNow,
         unmatchedExpressionNamed: () => {
             let count = 0;
             for (const print of baseline.expressionNamed ?? [])
@@ -18704,6 +19027,16 @@ function streamedDocument(store, parts) {
             }
         ];
     }
+    const noncompliantNow = first?.baselining?.noncompliantNow() ?? 0;
+    if (baseline && noncompliantNow > 0) {
+        document.skipped = [
+            ...(document.skipped ?? []),
+            {
+                file: baseline.file,
+                reason: `${noncompliantNow === 1 ? '1 finding is' : `${noncompliantNow} findings are`} noncompliant now where the baseline accepted ${noncompliantNow === 1 ? 'it' : 'them'} indeterminate (a value unknown when it was written is given now, by the change or by \`resource-group-location\`): an entry accepts an unknown verdict, not the noncompliant one it became, so ${noncompliantNow === 1 ? 'it counts' : 'they count'} as new. Write the baseline again with \`cmk-guard baseline\` to accept ${noncompliantNow === 1 ? 'it' : 'them'}.`
+            }
+        ];
+    }
     if (exceptionReport.length)
         document.exceptions = exceptionReport;
     if (baseline) {
@@ -19512,8 +19845,8 @@ function azureComparable(value) {
         return value.map(azureComparable);
     if ((0,model_value/* isObject */.Gv)(value)) {
         const out = {};
-        for (const [key, inner] of Object.entries(value))
-            (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.SP)(key), azureComparable(inner));
+        for (const key of Object.keys(value))
+            (0,model_value/* setOwn */.P5)(out, (0,model_foldCase/* foldCase */.SP)(key), azureComparable(value[key]));
         return out;
     }
     return value;
@@ -19884,11 +20217,11 @@ function projectComparable(value, node) {
     if (node.whole || !node.members.size || !(0,model_value/* isObject */.Gv)(value))
         return azureComparable(value);
     const out = {};
-    for (const [key, inner] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
         const lower = (0,model_foldCase/* foldCase */.SP)(key);
         const member = node.members.get(lower);
         if (member)
-            (0,model_value/* setOwn */.P5)(out, lower, projectComparable(inner, member));
+            (0,model_value/* setOwn */.P5)(out, lower, projectComparable(value[key], member));
     }
     return out;
 }
@@ -20716,10 +21049,12 @@ function compileRelationRule(rule, options = {}) {
             check(subject) {
                 if (subject.existing || !types.has((0,model_foldCase/* foldCase */.SP)(subject.type)))
                     return undefined;
-                if (applies && applies(subject.json).verdict !== true)
-                    return undefined;
+                // A subject that names no target is passed over before the schema check it would otherwise need: both
+                // only read the subject, and either leaves it without a finding.
                 const link = target.on.find(on => firstSet(subject, [on.subject]) !== undefined);
                 if (!link)
+                    return undefined;
+                if (applies && applies(subject.json).verdict !== true)
                     return undefined;
                 const named = relation_lookup(subject, link.subject);
                 const found = indexes.get(link.target).find(named);
@@ -21936,6 +22271,9 @@ function loadPolicyFolders(request, errors, texts) {
     const byName = new Map();
     const packs = [];
     const pinned = [];
+    /** The rules of every folder, in order, and those that are the base's (or the action's own pack). */
+    const loaded = [];
+    const trusted = new Set();
     for (const folder of folders) {
         isolated(errors, { file: folder }, 'read the rule folder', () => {
             const dir = inputPath(request, folder, 'the rule folder');
@@ -21945,17 +22283,27 @@ function loadPolicyFolders(request, errors, texts) {
             (0,lists/* append */.B)(errors, read.errors);
             if (read.pack)
                 packs.push({ name: read.pack.name, rules: [...read.pack.rules] });
-            for (const rule of read.rules) {
-                const first = byName.get(rule.name);
-                if (first) {
-                    errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file }));
-                    continue;
-                }
-                byName.set(rule.name, rule);
-            }
+            loaded.push(...read.rules);
+            for (const rule of read.rules)
+                if (bundled || read.fromBase.has(rule))
+                    trusted.add(rule);
         });
     }
-    return { rules: [...byName.values()], packs, pinned };
+    // A rule the base has (or the action bundles) keeps its name: a pull request that adds a rule file of that name
+    // to a folder named earlier cannot turn it off.
+    const ordered = trusted.size
+        ? [...loaded.filter(r => trusted.has(r)), ...loaded.filter(r => !trusted.has(r))]
+        : loaded;
+    for (const rule of ordered) {
+        const first = byName.get(rule.name);
+        if (first) {
+            errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give one of the two rules another name, or leave one folder out.`, rule.positionOf('/name') ?? { file: rule.file }));
+            continue;
+        }
+        byName.set(rule.name, rule);
+    }
+    const kept = new Set(byName.values());
+    return { rules: loaded.filter(rule => kept.has(rule)), packs, pinned };
 }
 /**
  * On a pull request, the rule files of the repository's folder `dir` as they are at its base, by name; each one
@@ -29444,9 +29792,14 @@ const MENTION = /@(?=[A-Za-z0-9])/g;
 const ISSUE_REFERENCE = /(#|\bGH-)(?=\d)/gi;
 const ZERO_WIDTH_SPACE = '\u200b';
 /**
+ * Where GitHub's Markdown makes a link of bare text (the autolink extension of GFM: `www.`, `http://`, `https://`): a
+ * URL a pull request writes into a value is shown, not made a link in the bot's comment.
+ */
+const BARE_LINK = /(?<![A-Za-z0-9])(https?(?=:\/\/)|www(?=\.))/gi;
+/**
  * Plain text as Markdown inline text on one line: HTML is shown, not rendered; emphasis,
  * links and table pipes are escaped; `@name` and `#123` are broken so they neither notify,
- * link nor leave a cross-reference on someone else's issue.
+ * link nor leave a cross-reference on someone else's issue, and bare URLs so that they are not links.
  */
 function escapeMarkdown(value) {
     return revealInvisible(value)
@@ -29456,7 +29809,8 @@ function escapeMarkdown(value) {
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(MENTION, '@' + ZERO_WIDTH_SPACE)
-        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE);
+        .replace(ISSUE_REFERENCE, '$1' + ZERO_WIDTH_SPACE)
+        .replace(BARE_LINK, '$1' + ZERO_WIDTH_SPACE);
 }
 /**
  * A value as a Markdown code span on one line. Code spans render HTML and mentions as
@@ -30425,10 +30779,12 @@ function readPolicyDirectory(dir, root, texts, atBase) {
     catch (error) {
         const reason = error.code ?? String(error);
         const problem = new model_errors/* UserError */.yo(`cannot read the policy directory (${reason}); check the path.`, { file: dir });
-        return { pack: null, rules: [], errors: [problem] };
+        return { pack: null, rules: [], errors: [problem], fromBase: new Set() };
     }
     const errors = [];
     const rules = [];
+    /** The rules read as the base has them (on a pull request): a rule the change adds cannot take their names. */
+    const fromBase = new Set();
     let pack = null;
     for (const entry of entries) {
         const file = external_node_path_default().join(dir, entry);
@@ -30440,7 +30796,11 @@ function readPolicyDirectory(dir, root, texts, atBase) {
             if (PACK_FILES.includes(entry))
                 (0,model_errors/* collectUserErrors */.tO)(errors, () => void (pack = loadPackFile(file, baseText)));
             else
-                (0,model_errors/* collectUserErrors */.tO)(errors, () => void rules.push(loadRuleFile(file, baseText)));
+                (0,model_errors/* collectUserErrors */.tO)(errors, () => {
+                    const rule = loadRuleFile(file, baseText);
+                    rules.push(rule);
+                    fromBase.add(rule);
+                });
             continue;
         }
         const escape = root === undefined ? null : (0,boundary/* escapeReason */.Gb)(file, root);
@@ -30464,7 +30824,8 @@ function readPolicyDirectory(dir, root, texts, atBase) {
     if (rules.length === 0 && errors.length === 0)
         throw noRuleFiles(dir, entries);
     const byName = new Map();
-    for (const rule of rules) {
+    // The base's rules first: a rule file a pull request adds under the name of one of them is the one refused.
+    for (const rule of [...rules.filter(r => fromBase.has(r)), ...rules.filter(r => !fromBase.has(r))]) {
         const first = byName.get(rule.name);
         if (first) {
             errors.push(new model_errors/* UserError */.yo(`rule name \`${rule.name}\` is already used by ${first.file}; give this rule another name.`, rule.positionOf('/name') ?? { file: rule.file }));
@@ -30480,9 +30841,12 @@ function readPolicyDirectory(dir, root, texts, atBase) {
                 errors.push(new model_errors/* UserError */.yo(`the pack lists rule \`${name}\`, but no rule file in ${dir} has that name; fix the name or add the rule.`, manifest.positionOf(`/rules/${i}`) ?? { file: manifest.file }));
             }
         });
-    // Rules that loaded are used even when another file failed; two rules with one name are both left out.
+    // Rules that loaded are used even when another file failed; two rules with one name are both left out, but for
+    // one read at the base, which is kept: a pull request cannot turn a rule off by adding a file of its name.
     const duplicated = new Set(rules.filter(r => byName.get(r.name) !== r).map(r => r.name));
-    return { pack: manifest, rules: rules.filter(r => !duplicated.has(r.name)), errors };
+    const baseNames = [...fromBase].map(r => r.name);
+    const kept = (rule) => !duplicated.has(rule.name) || (fromBase.has(rule) && baseNames.filter(name => name === rule.name).length === 1);
+    return { pack: manifest, rules: rules.filter(kept), errors, fromBase };
 }
 /**
  * Rule and pack texts read ahead (by `readAtBuild`), each handed over once to the load that reads the same

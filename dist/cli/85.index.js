@@ -1463,6 +1463,13 @@ var arm_resourcegraph_dist_esm = __webpack_require__(5087);
 const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 /** The most rows Resource Graph returns in one answer. */
 const RESOURCE_GRAPH_PAGE_SIZE = 1000;
+/**
+ * Set to `true` on an answer that covers only the first 10,000 subscriptions of a management group's or the tenant's
+ * scope (https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests).
+ */
+const SUBSCRIPTION_LIMIT_HEADER = 'x-ms-tenant-subscription-limit-hit';
+/** How many times a result that changes while it is paged is read before cmk-guard gives up on it. */
+const MAX_READS = 3;
 /** KQL string literal: single-quoted, with `\` and `'` escaped. */
 function kqlString(text) {
     return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -1553,10 +1560,34 @@ class ResourceGraph {
                 ids.set((0,foldCase/* foldCase */.SP)(row.id), row.id);
         return [...ids.values()];
     }
-    /** Every row a query gives at a scope, page after page. */
+    /**
+     * Every row a query gives at a scope, page after page. Each page runs the query again, and its `$skipToken` holds
+     * an offset into the result: a resource created or deleted between two pages shifts the rows, so a page repeats
+     * one or skips one, even ordered by id (paging-results, "Pagination in dynamic environments"). A result that
+     * changed while it was paged (a row on two pages, or `totalRecords` other than the first page's) is read again from the
+     * first page, up to MAX_READS times; one that never holds still is an error, as a skipped row is a resource never
+     * read.
+     */
     async *rows(scope, query, doing) {
+        for (let read = 1;; read++) {
+            const { rows, changed } = await this.readOnce(scope, query, doing);
+            if (changed === undefined) {
+                yield* rows;
+                return;
+            }
+            if (read >= MAX_READS)
+                throw new ArmError(`Resource Graph's answer changed while cmk-guard read it page by page, ${read} times in a row, while ${doing} (${changed}): resources there are being created or deleted, and a row a page skipped would be a resource never read. Run it again when the scope is quieter, or narrow it.`, 200, 'ResultChanged', '');
+            this.connection.log?.(`Resource Graph's answer changed while it was read page by page (${changed}); reading it again from the first page.`);
+        }
+    }
+    /** The pages of one read of a query, and how the result changed meanwhile, if it did. */
+    async readOnce(scope, query, doing) {
         let skipToken;
         const seen = new Set();
+        const rows = [];
+        const ids = new Set();
+        let total;
+        let changed;
         let empty = 0;
         for (let page = 0;; page++) {
             const request = {
@@ -1565,21 +1596,42 @@ class ResourceGraph {
                 options: { top: RESOURCE_GRAPH_PAGE_SIZE, resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) }
             };
             let response;
+            let limitHit = false;
+            const onResponse = (raw) => {
+                limitHit = (0,foldCase/* foldCase */.SP)(raw.headers.get(SUBSCRIPTION_LIMIT_HEADER)?.trim() ?? '') === 'true';
+            };
             try {
-                response = await sdkRead(() => this.graph().resources(request));
+                response = await sdkRead(() => this.graph().resources(request, { onResponse }));
             }
             catch (error) {
                 throw toArmError(error, doing, this.connection.secrets);
             }
+            if (limitHit)
+                throw new ArmError(`Resource Graph answered for only part of the scope while ${doing}: the identity can read more subscriptions there than one query covers, and Resource Graph answered for the first of them only (${SUBSCRIPTION_LIMIT_HEADER}: true). cmk-guard evaluates all of a scope or nothing; narrow the scope (a management group lower down, or a subscription).`, 200, 'SubscriptionLimitHit', '');
             const data = response.data;
             if (!Array.isArray(data)) {
                 throw new ArmError(`Resource Graph's answer while ${doing} has no \`data\` list of rows; the endpoint does not speak the Resource Graph API.`, 200, 'ResourceGraphShape', '');
             }
+            const pageIds = new Set();
             for (const row of data) {
                 if (row === null || typeof row !== 'object' || Array.isArray(row)) {
                     throw new ArmError(`Resource Graph's answer while ${doing} holds a row that is not an object.`, 200, 'ResourceGraphShape', '');
                 }
-                yield row;
+                // A row an earlier page gave (within one page, a row twice is the query's, not paging's).
+                const id = row.id;
+                if (typeof id === 'string') {
+                    if (ids.has((0,foldCase/* foldCase */.SP)(id)))
+                        changed ??= `the row ${id} came on two pages`;
+                    pageIds.add((0,foldCase/* foldCase */.SP)(id));
+                }
+                rows.push(row);
+            }
+            for (const id of pageIds)
+                ids.add(id);
+            if (typeof response.totalRecords === 'number') {
+                if (total !== undefined && response.totalRecords !== total)
+                    changed ??= `${total} rows on the first page, ${response.totalRecords} on a later one`;
+                total ??= response.totalRecords;
             }
             const next = response.skipToken;
             empty = data.length ? 0 : empty + 1;
@@ -1589,7 +1641,7 @@ class ResourceGraph {
                 if ((0,foldCase/* foldCase */.SP)(String(response.resultTruncated)) === 'true') {
                     throw new ArmError(`Resource Graph cut its answer short while ${doing} (resultTruncated, no $skipToken, ${response.count} of ${response.totalRecords} rows): cmk-guard evaluates all of a scope or nothing; narrow the scope.`, 200, 'ResultTruncated', '');
                 }
-                return;
+                return { rows, changed };
             }
             if (page + 1 >= MAX_PAGES || seen.has(next)) {
                 throw new ArmError(`Resource Graph kept sending more pages (or the same page again) while ${doing}; cmk-guard stopped after ${page + 1}.`, undefined, 'Paging', '');
@@ -2083,7 +2135,8 @@ var canonical = __webpack_require__(6143);
  * Azure adds itself: readOnly bookkeeping (`version`, `versions`, `instanceId`, `scope`,
  * `definitionVersion` when we set none, `metadata.createdBy/createdOn/updatedBy/updatedOn`,
  * an identity's principal), and defaults Azure fills in (`notScopes: []`,
- * `enforcementMode: Default`, empty parameters). Ids and locations compare as ARM compares
+ * `enforcementMode: Default`, empty parameters), and `null` for what is unset (outside a policy rule and
+ * parameter values, at any depth). Ids and locations compare as ARM compares
  * them (case-insensitively; `West Europe` is `westeurope`). The result is a list of field
  * changes; none means the resource is unchanged and nothing is written.
  */
@@ -2098,6 +2151,22 @@ function withoutKeys(value, keys) {
     for (const [k, v] of Object.entries(value))
         if (!keys.includes(k))
             out[k] = v;
+    return out;
+}
+/**
+ * A copy without the object members that are `null`, at any depth (list items stay): Resource Manager answers
+ * `null` or nothing for an optional field that is unset, nested ones too (a parameter's `schema`, its metadata's
+ * `strongType`). Not for a policy rule or a parameter's value, where `null` is a value.
+ */
+function withoutNulls(value) {
+    if (Array.isArray(value))
+        return value.map(v => withoutNulls(v));
+    if (value === null || typeof value !== 'object')
+        return value;
+    const out = {};
+    for (const [k, v] of Object.entries(value))
+        if (v !== null)
+            out[k] = withoutNulls(v);
     return out;
 }
 function nonEmpty(out, name, value) {
@@ -2123,15 +2192,15 @@ function asWritten(value, wanted) {
 function lowerId(value) {
     return typeof value === 'string' ? (0,foldCase/* foldCase */.SP)(value) : value;
 }
-/** Parameter declarations: metadata as a plain object, nothing Azure adds. */
+/** Parameter declarations: metadata as a plain object, nothing Azure adds, an unset field (`null`) absent. */
 function parameterDeclarations(value) {
     const out = {};
     for (const [name, spec] of Object.entries(asObject(value))) {
         const entry = {};
-        for (const [k, v] of Object.entries(asObject(spec)))
+        for (const [k, v] of Object.entries(asObject(withoutNulls(spec))))
             if (k !== 'metadata')
                 entry[k] = v;
-        nonEmpty(entry, 'metadata', asObject(asObject(spec).metadata));
+        nonEmpty(entry, 'metadata', asObject(asObject(withoutNulls(spec)).metadata));
         out[name] = entry;
     }
     return out;
@@ -2150,7 +2219,7 @@ function comparable(kind, body, desired) {
     const properties = {};
     for (const field of ['displayName', 'description'])
         nonEmpty(properties, field, p[field]);
-    nonEmpty(properties, 'metadata', withoutKeys(asObject(p.metadata), AZURE_METADATA));
+    nonEmpty(properties, 'metadata', withoutKeys(asObject(withoutNulls(p.metadata)), AZURE_METADATA));
     if (kind === 'definition' || kind === 'initiative') {
         properties.policyType = asWritten(p.policyType ?? 'Custom', want.policyType ?? 'Custom');
         nonEmpty(properties, 'parameters', parameterDeclarations(p.parameters));
@@ -2177,7 +2246,7 @@ function comparable(kind, body, desired) {
             members[String(m.policyDefinitionReferenceId ?? m.policyDefinitionId)] = entry;
         }
         properties.policyDefinitions = members;
-        nonEmpty(properties, 'policyDefinitionGroups', p.policyDefinitionGroups);
+        nonEmpty(properties, 'policyDefinitionGroups', withoutNulls(p.policyDefinitionGroups));
     }
     if (kind === 'exemption') {
         properties.policyAssignmentId = lowerId(p.policyAssignmentId) ?? null;
@@ -2189,7 +2258,7 @@ function comparable(kind, body, desired) {
             properties.expiresOn = new Date(expires).toISOString();
         properties.assignmentScopeValidation = asWritten(p.assignmentScopeValidation ?? 'Default', want.assignmentScopeValidation ?? 'Default');
         // Selectors narrow what the exemption covers: one Azure holds with them is not the one we would write.
-        nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
+        nonEmpty(properties, 'resourceSelectors', withoutNulls(p.resourceSelectors));
     }
     if (kind === 'assignment') {
         properties.policyDefinitionId = lowerId(p.policyDefinitionId) ?? null;
@@ -2203,8 +2272,8 @@ function comparable(kind, body, desired) {
             messages[String(m.policyDefinitionReferenceId ?? '(all)')] = m.message ?? null;
         }
         nonEmpty(properties, 'nonComplianceMessages', messages);
-        nonEmpty(properties, 'resourceSelectors', p.resourceSelectors);
-        nonEmpty(properties, 'overrides', p.overrides);
+        nonEmpty(properties, 'resourceSelectors', withoutNulls(p.resourceSelectors));
+        nonEmpty(properties, 'overrides', withoutNulls(p.overrides));
         if ('definitionVersion' in want)
             nonEmpty(properties, 'definitionVersion', p.definitionVersion);
         if (typeof body.location === 'string')
@@ -3142,7 +3211,12 @@ function conflictReason(kind, name, scope, owner) {
 function planItem(desired, existing, owner) {
     const base = { kind: desired.kind, name: desired.name, id: desired.id, source: desired.source };
     if (!existing)
-        return { ...base, action: 'create', body: desired.body };
+        return {
+            ...base,
+            action: 'create',
+            body: desired.body,
+            ...(desired.createNote ? { reason: desired.createNote } : {})
+        };
     const theirs = (0,azure_desired/* ownerOf */.bf)(existing);
     if (theirs !== owner) {
         return {
@@ -3513,6 +3587,18 @@ async function publishCompiled(compiled, request) {
         // it does not reach, an index not caught up) is never created over unseen.
         const unseen = made.exemptions.map(e => exemptionId(e.scope, e.name)).filter(id => !seen.has((0,foldCase/* foldCase */.SP)(id)));
         const read = await readEach(unseen, request.concurrency ?? DEFAULT_CONCURRENCY, id => exemptions.get(id));
+        // Azure no longer honours an exemption past its expiresOn, and keeps it for the record: one Azure holds is
+        // kept (updated as the entry says), but none is created for an exception that has already expired.
+        const present = new Set([...held, ...outside, ...read].map(e => (0,foldCase/* foldCase */.SP)(e.id)));
+        const now = Date.now();
+        made.exemptions = made.exemptions.filter(e => {
+            const ends = typeof e.properties.expiresOn === 'string' ? Date.parse(e.properties.expiresOn) : NaN;
+            if (!(ends <= now) || present.has((0,foldCase/* foldCase */.SP)(exemptionId(e.scope, e.name))))
+                return true;
+            const lastDay = new Date(ends - 1).toISOString().slice(0, 10);
+            made.notes.push(`${e.source}: the exception expired on ${lastDay}, so no exemption is written on ${e.scope}: Azure does not honour an exemption past its expiresOn. Renew the exception, or take it out.`);
+            return false;
+        });
         plan.items.push(...planExemptions(made.exemptions, [...held, ...outside, ...read], {
             owner,
             prune: request.prune,
