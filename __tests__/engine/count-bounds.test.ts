@@ -94,31 +94,57 @@ describe('value count iterations (Azure: at most 100, the parents’ included)',
 });
 
 describe('field counts nested over large arrays', () => {
-  const nested = loadDefinition({
-    file: 'defs/nested.json',
-    json: definition({
-      count: {
-        field: 'Microsoft.KeyVault/vaults/networkAcls.ipRules[*]',
-        where: {
-          count: {
-            field: 'Microsoft.KeyVault/vaults/accessPolicies[*]',
-            where: {
-              field: 'Microsoft.KeyVault/vaults/accessPolicies[*].tenantId',
-              equals: "[current('Microsoft.KeyVault/vaults/networkAcls.ipRules[*].value')]"
-            }
-          },
-          greater: 0
-        }
-      },
-      greater: 0
-    })
-  });
+  const nestedCount: Value = {
+    count: {
+      field: 'Microsoft.KeyVault/vaults/networkAcls.ipRules[*]',
+      where: {
+        count: {
+          field: 'Microsoft.KeyVault/vaults/accessPolicies[*]',
+          where: {
+            field: 'Microsoft.KeyVault/vaults/accessPolicies[*].tenantId',
+            equals: "[current('Microsoft.KeyVault/vaults/networkAcls.ipRules[*].value')]"
+          }
+        },
+        greater: 0
+      }
+    },
+    greater: 0
+  };
+  const nested = loadDefinition({ file: 'defs/nested.json', json: definition(nestedCount) });
 
   it('call the checkpoint every COUNT_STEPS iterations, inner ones included', () => {
     let calls = 0;
     const findings = evaluateDefinitions([nested], [vault(200, 200)], { checkpoint: () => calls++ });
     expect(findings.map(f => f.verdict)).toEqual(['compliant']);
     // 200 × 200 inner iterations and 200 outer ones; the checkpoint is also called before the resource.
+    expect(calls).toBeGreaterThanOrEqual(Math.floor((200 * 200 + 200) / COUNT_STEPS));
+  });
+
+  it('call the checkpoint from the counts of an existence condition on a related resource', () => {
+    const audit = loadDefinition({
+      file: 'defs/related.json',
+      json: {
+        name: 'related',
+        properties: {
+          displayName: 'related',
+          mode: 'All',
+          policyRule: {
+            if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' },
+            then: {
+              effect: 'auditIfNotExists',
+              details: {
+                type: 'Microsoft.KeyVault/vaults',
+                existenceCondition: nestedCount
+              }
+            }
+          }
+        }
+      }
+    });
+    const account = armResource({ type: 'Microsoft.Storage/storageAccounts', name: 'sa1', properties: {} });
+    let calls = 0;
+    evaluateDefinitions([audit], [account, vault(200, 200)], { checkpoint: () => calls++ });
+    // Two resources are checkpointed before their evaluation; the rest are the related vault's counts.
     expect(calls).toBeGreaterThanOrEqual(Math.floor((200 * 200 + 200) / COUNT_STEPS));
   });
 

@@ -48,18 +48,26 @@ export function valueCountIterations(rt: Runtime, members: number): number {
  * limit in Azure (the resource provider bounds the arrays), so one count nested in another over arrays of
  * 10,000 members is 10^8 iterations for one resource: the checkpoint ends it with the file's LimitError.
  */
-let countCheckpoint: (() => void) | undefined;
-let countSteps = 0;
 export const COUNT_STEPS = 1024;
 
-/** Runs `action` with `checkpoint` called every COUNT_STEPS iterations of a count. */
-export function withCountCheckpoint<T>(checkpoint: (() => void) | undefined, action: () => T): T {
-  const saved = countCheckpoint;
-  countCheckpoint = checkpoint;
+/** One evaluation's count work (see withCountCheckpoint): every runtime it makes shares it, in `Runtime.counts`. */
+export interface CountBudget {
+  /** Cleared when the evaluation ends: an explanation asked for later is not bounded by it. */
+  checkpoint: (() => void) | undefined;
+  /** The iterations of every count so far. */
+  steps: number;
+}
+
+/** Runs `action` with a budget whose `checkpoint` is called every COUNT_STEPS iterations of a count. */
+export function withCountCheckpoint<T>(
+  checkpoint: (() => void) | undefined,
+  action: (counts: CountBudget | undefined) => T
+): T {
+  const counts: CountBudget | undefined = checkpoint ? { checkpoint, steps: 0 } : undefined;
   try {
-    return action();
+    return action(counts);
   } finally {
-    countCheckpoint = saved;
+    if (counts) counts.checkpoint = undefined;
   }
 }
 
@@ -75,10 +83,11 @@ export function countMembers(
   let max = 0;
   let unknown: Unknown | undefined;
   const frame: Scope = { ...scope, current: undefined, iterations };
+  const counts = rt.counts;
   rt.scopes.push(frame);
   try {
     for (const member of members) {
-      if (countCheckpoint && ++countSteps % COUNT_STEPS === 0) countCheckpoint();
+      if (counts?.checkpoint && ++counts.steps % COUNT_STEPS === 0) counts.checkpoint();
       frame.current = member;
       const r = where(rt);
       // Azure's evaluation fails as a whole where it fails for one member: the count is not known at all.

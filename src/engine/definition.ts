@@ -32,6 +32,7 @@ import type { Truth } from './logic.js';
 import { isExemptType, isIndexedType, resolveMode, typeEntry, type Mode } from './modes.js';
 import { nameMatcher, relatedOfType, scopeMatcher } from './related.js';
 import { Runtime } from './runtime.js';
+import type { CountBudget } from './count.js';
 import { checkAssignmentValue, readParameter, type ParameterDefinition } from './parameters.js';
 import { foldCase } from '../model/foldCase.js';
 
@@ -64,6 +65,8 @@ export interface EvaluateOptions {
   /** Other resources deployed alongside (the same template): candidates for `auditIfNotExists`/`deployIfNotExists`. */
   related?: Resource[];
   scope?: { subscriptionId?: string; resourceGroup?: string };
+  /** The evaluation's bound on the work of counts (see withCountCheckpoint). */
+  counts?: CountBudget;
 }
 
 export interface Evaluation {
@@ -664,7 +667,7 @@ export function loadDefinition(src: PolicyDefinitionSource, options: LoadOptions
   }
 
   function makeRuntime(resource: Resource, params: Map<string, Value>, options: EvaluateOptions): Runtime {
-    return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases);
+    return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases, options.counts);
   }
 
   function withResource(rt: Runtime, resource: Resource): Runtime {

@@ -24,7 +24,7 @@ import type { CompiledDefinition, Evaluation, RequestOutcome } from './definitio
 import { describeChanges, copyBody } from './modify.js';
 import { severityOf, toFinding } from './findings.js';
 import { foldCase } from '../model/foldCase.js';
-import { withCountCheckpoint } from './count.js';
+import { withCountCheckpoint, type CountBudget } from './count.js';
 
 interface Planned {
   def: CompiledDefinition;
@@ -46,6 +46,12 @@ export interface EvaluateAllOptions {
    * caller's time bound for a file).
    */
   checkpoint?: () => void;
+}
+
+/** What every evaluation of one `evaluateInOrder` shares: the resources existence conditions may find, the counts' bound. */
+interface Shared {
+  related: Resource[];
+  counts: CountBudget | undefined;
 }
 
 /** One request as Deny and Audit see it: the write after Append and Modify. */
@@ -73,20 +79,25 @@ export function evaluateInOrder(
   options: EvaluateAllOptions = {}
 ): Finding[] {
   // The checkpoint is read inside counts too: one count nested in another can be most of a file's work.
-  return withCountCheckpoint(options.checkpoint, () => evaluateAll(defs, resources, options));
+  return withCountCheckpoint(options.checkpoint, counts => evaluateAll(defs, resources, options, counts));
 }
 
-function evaluateAll(defs: CompiledDefinition[], resources: Resource[], options: EvaluateAllOptions): Finding[] {
+function evaluateAll(
+  defs: CompiledDefinition[],
+  resources: Resource[],
+  options: EvaluateAllOptions,
+  counts: CountBudget | undefined
+): Finding[] {
   const parameters = defs.map(def => (options.parameters ? own(options.parameters, def.name) : undefined));
   const effectOptions = parameters.map(p => ({ parameters: p }));
   // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
-  const related = options.related ?? resources;
+  const shared: Shared = { related: options.related ?? resources, counts };
   const ordered = new Map<Resource, Map<number, Finding>>();
   for (const resource of resources) {
     if (resource.existing || isSimple(defs, effectOptions, resource)) continue;
     options.checkpoint?.();
     const byIndex = new Map<number, Finding>();
-    for (const { index, finding } of evaluateResource(defs, resource, related, options)) byIndex.set(index, finding);
+    for (const { index, finding } of evaluateResource(defs, resource, shared, options)) byIndex.set(index, finding);
     ordered.set(resource, byIndex);
   }
   const findings: Finding[] = [];
@@ -104,7 +115,7 @@ function evaluateAll(defs: CompiledDefinition[], resources: Resource[], options:
       // definitions are about other types.
       if (!def.mayApply(resource.type)) continue;
       options.checkpoint?.();
-      const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
+      const evaluation = def.evaluate(resource, { parameters: parameters[i], ...shared });
       if (evaluation.applicable) findings.push(toFinding(def, resource, evaluation));
     }
   }
@@ -130,7 +141,7 @@ function isSimple(
 function evaluateResource(
   defs: CompiledDefinition[],
   resource: Resource,
-  related: Resource[],
+  shared: Shared,
   options: EvaluateAllOptions
 ): { index: number; finding: Finding }[] {
   const out: { index: number; finding: Finding }[] = [];
@@ -150,21 +161,21 @@ function evaluateResource(
   // The base's definitions see the request as the base's Append and Modify leave it: what a pull request adds
   // changes it once merged (a Modify setting enablePurgeProtection must not make the base's rule pass now).
   const baseModifiers = modifiers.filter(p => !p.def.addedByChange);
-  const requests = writes.map(write => modifiedRequest(write, baseModifiers, related));
+  const requests = writes.map(write => modifiedRequest(write, baseModifiers, shared));
   const withAdded =
     baseModifiers.length === modifiers.length
       ? requests
-      : writes.map(write => modifiedRequest(write, modifiers, related));
+      : writes.map(write => modifiedRequest(write, modifiers, shared));
   for (const planned of plan) {
     options.checkpoint?.();
     const { def, index, parameters, effect } = planned;
     const seen = def.addedByChange ? withAdded : requests;
     const final = seen[seen.length - 1];
     let finding: Finding | undefined;
-    if (effect === 'Deny') finding = denyFinding(planned, seen, related);
-    else if (effect === 'Append' || effect === 'Modify') finding = modifierFinding(planned, final, related);
+    if (effect === 'Deny') finding = denyFinding(planned, seen, shared);
+    else if (effect === 'Append' || effect === 'Modify') finding = modifierFinding(planned, final, shared);
     else {
-      const evaluation = def.evaluate(final.resource, { parameters, related });
+      const evaluation = def.evaluate(final.resource, { parameters, ...shared });
       if (evaluation.applicable) finding = toFinding(def, final.resource, evaluation);
     }
     if (finding) out.push({ index, finding });
@@ -180,10 +191,10 @@ function evaluateResource(
  * a conflict. If all policy definitions have audit, then none of the operations of the conflicting
  * policy definitions are processed." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
  */
-function modifiedRequest(write: Resource, modifiers: Planned[], related: Resource[]): Request {
+function modifiedRequest(write: Resource, modifiers: Planned[], shared: Shared): Request {
   const outcomes = new Map<CompiledDefinition, RequestOutcome & { skippedByConflict?: string }>();
   for (const { def, parameters } of modifiers) {
-    outcomes.set(def, def.changeRequest(write, { parameters, related }));
+    outcomes.set(def, def.changeRequest(write, { parameters, ...shared }));
   }
   const request: Request = { write, resource: write, outcomes };
   // Which definitions change each property.
@@ -226,7 +237,7 @@ function modifiedRequest(write: Resource, modifiers: Planned[], related: Resourc
   } else {
     for (const { def, parameters } of applied) {
       json ??= copyBody(write.json) as { [key: string]: Value };
-      def.changeRequest(write, { parameters, related }, json);
+      def.changeRequest(write, { parameters, ...shared }, json);
     }
   }
   if (json) request.resource = { ...write, json };
@@ -234,12 +245,12 @@ function modifiedRequest(write: Resource, modifiers: Planned[], related: Resourc
 }
 
 /** Deny: the first write Azure would refuse, on its line; compliant when every write passes. */
-function denyFinding(planned: Planned, requests: Request[], related: Resource[]): Finding | undefined {
+function denyFinding(planned: Planned, requests: Request[], shared: Shared): Finding | undefined {
   const { def, parameters } = planned;
   const n = requests.length;
   const evaluations: { request: Request; evaluation: Evaluation; verdict: Finding['verdict'] }[] = [];
   for (const request of requests) {
-    const evaluation = def.evaluate(request.resource, { parameters, related });
+    const evaluation = def.evaluate(request.resource, { parameters, ...shared });
     const finding = evaluation.applicable ? toFinding(def, request.resource, evaluation) : undefined;
     evaluations.push({ request, evaluation, verdict: finding?.verdict ?? 'compliant' });
     // A request Azure rejects ends the deployment: later writes are never sent.
@@ -256,7 +267,7 @@ function denyFinding(planned: Planned, requests: Request[], related: Resource[])
   const others = requests.filter(r => r !== denied.request).map(r => where(r.write.source));
   let note = ` Deny evaluates each write as it is sent: this is write ${position + 1} of ${n} of ${denied.request.write.name} (the other${others.length > 1 ? 's' : ''} at ${others.join(', ')})`;
   const finalEvaluation =
-    position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, related }) : undefined;
+    position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, ...shared }) : undefined;
   if (finalEvaluation && (!finalEvaluation.applicable || finalEvaluation.verdict === 'compliant')) {
     note += `; Azure refuses it and the deployment stops, though the write at ${where(requests[n - 1].write.source)} would comply. Give the resource its final properties in its first write`;
   }
@@ -296,12 +307,12 @@ function unresolvedFindings(
 }
 
 /** Append and Modify: their verdict on the end state, and what they change on the way there. */
-function modifierFinding(planned: Planned, final: Request, related: Resource[]): Finding | undefined {
+function modifierFinding(planned: Planned, final: Request, shared: Shared): Finding | undefined {
   const { def, parameters } = planned;
   const outcome = final.outcomes.get(def);
   if (outcome?.change?.notApplicable) return undefined;
   if (final.refused?.def === def) {
-    const evaluation = def.evaluate(final.write, { parameters, related });
+    const evaluation = def.evaluate(final.write, { parameters, ...shared });
     const finding = toFinding(def, final.write, evaluation);
     return {
       ...finding,
@@ -310,7 +321,7 @@ function modifierFinding(planned: Planned, final: Request, related: Resource[]):
       message: `${def.displayName}: ${final.refused.reason}.`
     };
   }
-  const evaluation = def.evaluate(final.resource, { parameters, related });
+  const evaluation = def.evaluate(final.resource, { parameters, ...shared });
   if (!evaluation.applicable) return undefined;
   const finding = toFinding(def, final.resource, evaluation);
   const change = outcome?.change;

@@ -8,6 +8,7 @@ import { foldCase } from '../model/foldCase.js';
 import type { Value } from '../model/value.js';
 import type { EvalContext, FunctionLibrary } from '../expr/evaluate.js';
 import type { AliasOverride, Step } from './fields.js';
+import type { CountBudget } from './count.js';
 
 /** One level of `count`: the array member (field count) or item (value count) being looked at. */
 export interface Scope {
@@ -51,7 +52,9 @@ export class Runtime {
      */
     readonly outer?: Runtime,
     /** Aliases the definition's loader declared beyond the shipped catalog. */
-    readonly aliases?: AliasOverride
+    readonly aliases?: AliasOverride,
+    /** The evaluation's bound on the work of counts (see withCountCheckpoint), shared by its runtimes. */
+    readonly counts?: CountBudget
   ) {
     this.json = resource.json;
   }
@@ -92,6 +95,15 @@ export class Runtime {
 
   /** The same evaluation, reading a related resource's fields (existence conditions). */
   forResource(resource: Resource): Runtime {
-    return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this, this.aliases);
+    return new Runtime(
+      resource,
+      this.parameters,
+      this.functions,
+      this.definitionId,
+      undefined,
+      this,
+      this.aliases,
+      this.counts
+    );
   }
 }
