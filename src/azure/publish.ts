@@ -19,6 +19,7 @@ import { PolicyStore } from './policyStore.js';
 import { Searches } from './searches.js';
 import { canAssignAt, parseDefinitionScope, parseScope, sameId, shortScope, type AzureScope } from './scope.js';
 import { foldCase } from '../model/foldCase.js';
+import { parseResourceIdChain } from '../model/resourceId.js';
 
 export interface PublishRequest {
   cwd: string;
@@ -64,12 +65,12 @@ export interface MadeExemptions {
 }
 
 /** `Namespace/type[/child…]` of a resource id in a resource group, or undefined for any other id. */
-function resourceTypeOf(id: string): string | undefined {
-  const found = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/([^/]+)\/(.+)$/i.exec(id);
-  if (found === null || /\/providers\//i.test(found[2])) return undefined;
-  const steps = found[2].split('/');
-  if (steps.length % 2 !== 0 || steps.some(step => step === '')) return undefined;
-  return [found[1], ...steps.filter((_, i) => i % 2 === 0)].join('/');
+export function resourceTypeOf(id: string): string | undefined {
+  const chain = parseResourceIdChain(id);
+  if (!chain || chain.namespace === '' || chain.scope.length !== 4) return undefined;
+  const [subscriptions, , resourceGroups] = chain.scope;
+  if (foldCase(subscriptions) !== 'subscriptions' || foldCase(resourceGroups) !== 'resourcegroups') return undefined;
+  return [chain.namespace, ...chain.types].join('/');
 }
 
 export interface PublishOutcome {

@@ -11,6 +11,7 @@ import { aliasesWithPath, lookupAlias } from './aliases.js';
 import { getKey, actualKey } from './values.js';
 import { escapePointerSegment } from '../model/pointer.js';
 import { foldCase } from '../model/foldCase.js';
+import { parseResourceIdChain } from '../model/resourceId.js';
 
 export type Step = { kind: 'key'; key: string; lower: string } | { kind: 'all' };
 
@@ -236,23 +237,7 @@ export function shortName(resource: Resource): string {
  * under a provider (a subscription, a resource group) or that is not of that shape.
  */
 export function nameChainOf(id: string): string[] | undefined {
-  const segments = id.split('/');
-  if (segments[0] !== '') return undefined;
-  let chain: string[] | undefined;
-  let i = 1;
-  // Pairs of (type, name) from the start; `providers` where a type would be begins a provider's chain.
-  while (i < segments.length) {
-    if (foldCase(segments[i]) === 'providers') {
-      if (i + 3 >= segments.length) return undefined;
-      chain = [];
-      i += 2;
-      continue;
-    }
-    if (i + 1 >= segments.length || segments[i] === '' || segments[i + 1] === '') return undefined;
-    chain?.push(segments[i + 1]);
-    i += 2;
-  }
-  return chain && chain.length > 0 ? chain : undefined;
+  return parseResourceIdChain(id)?.names;
 }
 
 /**
