@@ -125,10 +125,3 @@ export function hasLocationCondition(rule: unknown): boolean {
   const field = fieldKey === undefined ? undefined : obj[fieldKey];
   return typeof field === 'string' && foldCase(field) === 'location';
 }
-
-const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
-
-/** Whether a resource type is a subscription's, which a rule with a location condition does not apply to. */
-export function isSubscriptionType(type: string): boolean {
-  return type.length === SUBSCRIPTION_TYPE.length && foldCase(type) === SUBSCRIPTION_TYPE;
-}

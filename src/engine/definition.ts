@@ -4,17 +4,12 @@
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
 import { EvaluationFailure, Unknown, isObject, setOwn, type Value } from '../model/value.js';
-import type { Resource } from '../model/resource.js';
+import { isSubscriptionType, type Resource } from '../model/resource.js';
 import type { Verdict } from '../model/finding.js';
 import { UserError } from '../model/errors.js';
 import { library, type FunctionLibrary } from '../expr/evaluate.js';
 import { standardFunctions } from '../expr/functions/index.js';
-import {
-  applicabilityCondition,
-  compileApplicability,
-  hasLocationCondition,
-  isSubscriptionType
-} from './applicability.js';
+import { applicabilityCondition, compileApplicability, hasLocationCondition } from './applicability.js';
 import { checkModifyOperations } from './modifiable.js';
 import { compileAppend, compileModify, copyBody, type RequestChange } from './modify.js';
 import { compileCondition, declareField, type Condition, type ConditionCompiler } from './conditions.js';

@@ -9,6 +9,7 @@
 
 import { own } from '../model/value.js';
 import { foldCase } from '../model/foldCase.js';
+import { SUBSCRIPTION_TYPE } from '../model/resource.js';
 import { TAG_SUPPORT } from './tagSupport.data.js';
 
 /**
@@ -56,7 +57,7 @@ const proxyNamespaces = [
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
  */
 const notIndexedTypes = new Set([
-  'microsoft.resources/subscriptions',
+  foldCase(SUBSCRIPTION_TYPE),
   'microsoft.resources/subscriptions/resourcegroups',
   'microsoft.resources/resourcegroups'
 ]);

@@ -91,6 +91,15 @@ export const UNNAMEABLE_GROUP = 'rg.';
 export const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
 const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
 
+/** The type of a subscription, as Azure Policy evaluates one (an `All` definition can target it). */
+export const SUBSCRIPTION_TYPE = 'Microsoft.Resources/subscriptions';
+const SUBSCRIPTION_KEY = foldCase(SUBSCRIPTION_TYPE);
+
+/** Whether a resource type is a subscription's (which a rule with a location condition does not apply to). */
+export function isSubscriptionType(type: string): boolean {
+  return type.length === SUBSCRIPTION_TYPE.length && foldCase(type) === SUBSCRIPTION_KEY;
+}
+
 /** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
 export function policyResourceType(type: string): string {
   return type.length === ARM_RESOURCE_GROUP_TYPE.length && foldCase(type) === 'microsoft.resources/resourcegroups'
