@@ -9,7 +9,7 @@
  * 11111111-…, and one that allows public blob access (which does not read where it is).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { givenSettings as actionSettings, readInputs } from '../../src/action/inputs.js';
@@ -183,6 +183,21 @@ describe('the resource group and subscription the templates deploy to, given or 
     expect(() => readInputs(name => (name === 'deployment-subscription-id' ? '$(id)' : ''))).toThrow(
       "the input `deployment-subscription-id` is '$(id)', which is not a subscription id"
     );
+    // `expand` takes them as `--resource-group` and `--subscription-id`, checked alike.
+    for (const [flag, value] of [
+      ['--resource-group', 'prod.'],
+      ['--subscription-id', 'prod']
+    ]) {
+      let stderr = '';
+      const code = await runCli(['expand', 'infra/storage.json', flag, value], {
+        cwd: dir,
+        env: {},
+        stdout: () => undefined,
+        stderr: t => (stderr += t)
+      });
+      expect([flag, code]).toEqual([flag, 2]);
+      expect(stderr).toContain(`${flag} is '${value}', which is not a`);
+    }
     writeFileSync(path.join(dir, 'cmk-guard.yaml'), 'fail-on: error\nresource-group: "prod."\n');
     const file = await evaluate();
     expect(file.code).toBe(2);
@@ -237,5 +252,80 @@ describe('on a pull request, the base’s placement applies until the change is 
     // A flag (the workflow's input) still wins: it is not the pull request's to change.
     const flagged = await evaluate('--base', base, '--skip-rules', 'no-public-blobs', '--resource-group', 'prod-app');
     expect(verdicts(flagged.document)).toMatchObject({ 'prod-groups-only': 'compliant' });
+  });
+
+  it('the base’s templates are placed where the head’s are: a transition pairs a resource named from its group', async () => {
+    // Foundry resources can move to customer-managed keys but not back (cmk-no-key-type-switch). The account is named
+    // from its group's id: were the base expanded elsewhere than the head, the two would not pair and the switch back
+    // would pass unseen.
+    const account = (keySource: string) =>
+      JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+        contentVersion: '1.0.0.0',
+        resources: [
+          {
+            type: 'Microsoft.CognitiveServices/accounts',
+            apiVersion: '2024-10-01',
+            name: "[concat('ai', uniqueString(resourceGroup().id))]",
+            location: 'westeurope',
+            kind: 'AIServices',
+            sku: { name: 'S0' },
+            identity: { type: 'SystemAssigned' },
+            properties: {
+              encryption:
+                keySource === 'Microsoft.KeyVault'
+                  ? {
+                      keySource,
+                      keyVaultProperties: {
+                        keyName: 'k',
+                        keyVersion: '',
+                        keyVaultUri: 'https://kv.vault.azure.net/'
+                      }
+                    }
+                  : { keySource }
+            }
+          }
+        ]
+      });
+    rmSync(path.join(dir, 'infra'), { recursive: true });
+    rmSync(path.join(dir, 'defs'), { recursive: true });
+    mkdirSync(path.join(dir, 'infra'));
+    writeFileSync(path.join(dir, 'infra', 'ai.json'), account('Microsoft.KeyVault'));
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const base = git('rev-parse', 'HEAD').toString().trim();
+    writeFileSync(path.join(dir, 'infra', 'ai.json'), account('Microsoft.CognitiveServices'));
+    git('commit', '-qam', 'back to Microsoft-managed keys');
+
+    let stdout = '';
+    await runCli(
+      [
+        'evaluate',
+        '-t',
+        'infra',
+        '--config',
+        'none',
+        '--rules',
+        'cmk-no-key-type-switch',
+        '--base',
+        base,
+        '--resource-group',
+        'prod-app',
+        '--deployment-subscription-id',
+        PROD_SUBSCRIPTION,
+        '-f',
+        'json'
+      ],
+      { cwd: dir, env: {}, stdout: t => (stdout += t), stderr: () => undefined }
+    );
+    const findings = (JSON.parse(stdout) as FindingsDocument).findings.filter(
+      f => f.definition === 'cmk-no-key-type-switch'
+    );
+    expect(findings.map(f => [f.resource.id, f.verdict])).toEqual([
+      [expect.stringMatching(/^\/subscriptions\/11111111-[-1]+\/resourceGroups\/prod-app\/providers\//), 'noncompliant']
+    ]);
   });
 });
