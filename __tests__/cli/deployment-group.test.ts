@@ -21,6 +21,7 @@ import type { FindingsDocument } from '../../src/model/finding.js';
 
 const fixture = path.resolve('__tests__/fixtures/cli/deployment-group');
 const PROD_SUBSCRIPTION = '11111111-1111-1111-1111-111111111111';
+const ZEROS = '00000000-0000-0000-0000-000000000000';
 
 let dir: string;
 beforeEach(() => {
@@ -88,6 +89,13 @@ describe('the resource group and subscription the templates deploy to, given or 
     expect(verdicts(both.document)).toEqual({
       'prod-groups-only': 'compliant',
       'prod-subscription-only': 'compliant',
+      'no-public-blobs': 'noncompliant'
+    });
+    // A group or subscription the run is told is judged even where it is named as the placeholders.
+    const rg = await evaluate('--config', 'none', '--resource-group', 'RG', '--deployment-subscription-id', ZEROS);
+    expect(verdicts(rg.document)).toEqual({
+      'prod-groups-only': 'noncompliant',
+      'prod-subscription-only': 'noncompliant',
       'no-public-blobs': 'noncompliant'
     });
     const elsewhere = await evaluate(
