@@ -110,6 +110,13 @@ export interface EvaluateRequest {
   resourceGroupLocation?: string;
   /** What `deployment().location` gives in templates deployed above a resource group; unknown when absent. */
   deploymentLocation?: string;
+  /**
+   * The resource group and subscription the templates deploy to: what `resourceGroup().name` and
+   * `subscription().subscriptionId` give, and the ids of their resources; unknown (ids built with placeholders) when
+   * absent. Given, they apply to the head's and the base's templates alike.
+   */
+  resourceGroup?: string;
+  deploymentSubscriptionId?: string;
   /** Resource snapshots: a JSON array, or `{"value": [...]}`. */
   resources?: string[];
   /** The PR's base (a git ref) for transition rules: the same templates, read from git at that commit. */
@@ -932,7 +939,11 @@ function readBaselineOf(
   let baseline: Baseline | undefined;
   const problems: UserError[] = [];
   isolated(problems, { file: named }, `read the baseline ${named}`, () => {
-    baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+    // Placed where the templates are: an entry written before the group was given still accepts its finding.
+    baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd, {
+      subscriptionId: request.deploymentSubscriptionId,
+      resourceGroup: request.resourceGroup
+    });
   });
   for (const problem of problems) errors.push(inputError(problem, request.cwd));
   return baseline;
@@ -989,7 +1000,9 @@ export function typesToRead(definitions: readonly CompiledDefinition[]): string[
 function deploymentContext(request: EvaluateRequest): DeploymentContext {
   return {
     ...(request.resourceGroupLocation !== undefined ? { resourceGroupLocation: request.resourceGroupLocation } : {}),
-    ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {})
+    ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {}),
+    ...(request.resourceGroup !== undefined ? { resourceGroup: request.resourceGroup } : {}),
+    ...(request.deploymentSubscriptionId !== undefined ? { subscriptionId: request.deploymentSubscriptionId } : {})
   };
 }
 

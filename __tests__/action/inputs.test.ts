@@ -45,6 +45,8 @@ describe('action.yml', () => {
         'parameters',
         'resource-group-location',
         'deployment-location',
+        'resource-group',
+        'deployment-subscription-id',
         'resources',
         'base',
         'changed-files-only',

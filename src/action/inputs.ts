@@ -4,7 +4,12 @@ import type { Json } from '../model/value.js';
 import { parseEffects } from '../azure/desired.js';
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { severities, type RuleSelection } from '../rules/selection.js';
-import { parseRegion, type GivenSettings } from '../config/settings.js';
+import {
+  parseDeploymentSubscriptionId,
+  parseRegion,
+  parseResourceGroupName,
+  type GivenSettings
+} from '../config/settings.js';
 import { foldCase } from '../model/foldCase.js';
 
 /**
@@ -56,6 +61,13 @@ export interface ActionInputs {
   resourceGroupLocation?: string;
   /** What `deployment().location` gives above a resource group; undefined leaves it to the configuration file. */
   deploymentLocation?: string;
+  /**
+   * The resource group and subscription the templates deploy to (`resource-group`, `deployment-subscription-id`):
+   * undefined leaves them to the configuration file, else unknown. Not `subscription-id`, where plan, deploy and
+   * live runs connect.
+   */
+  resourceGroup?: string;
+  deploymentSubscriptionId?: string;
   resources: string[];
   /** A git ref; undefined means the pull request's base commit. */
   base?: string;
@@ -132,6 +144,14 @@ export function readInputs(read: InputReader): ActionInputs {
     parameterOverrides: parseParameterOverrides(parameterLines.filter(isOverride), 'the parameters input'),
     resourceGroupLocation: region('resource-group-location'),
     deploymentLocation: region('deployment-location'),
+    resourceGroup:
+      text('resource-group') === undefined
+        ? undefined
+        : parseResourceGroupName(text('resource-group')!, 'the input `resource-group`'),
+    deploymentSubscriptionId:
+      text('deployment-subscription-id') === undefined
+        ? undefined
+        : parseDeploymentSubscriptionId(text('deployment-subscription-id')!, 'the input `deployment-subscription-id`'),
     resources: list('resources'),
     base: text('base'),
     changedFilesOnly: changed === undefined || changed === 'auto' ? 'auto' : (flag('changed-files-only') as boolean),
@@ -181,6 +201,10 @@ export function givenSettings(inputs: ActionInputs): GivenSettings {
     parameterValues: inputs.parameterOverrides,
     ...(inputs.resourceGroupLocation !== undefined ? { resourceGroupLocation: inputs.resourceGroupLocation } : {}),
     ...(inputs.deploymentLocation !== undefined ? { deploymentLocation: inputs.deploymentLocation } : {}),
+    ...(inputs.resourceGroup !== undefined ? { resourceGroup: inputs.resourceGroup } : {}),
+    ...(inputs.deploymentSubscriptionId !== undefined
+      ? { deploymentSubscriptionId: inputs.deploymentSubscriptionId }
+      : {}),
     resources: inputs.resources,
     ...(inputs.failOn !== undefined ? { failOn: inputs.failOn } : {}),
     ...(inputs.failOnIndeterminate !== undefined ? { failOnIndeterminate: inputs.failOnIndeterminate } : {}),

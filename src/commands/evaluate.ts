@@ -22,7 +22,9 @@ import {
 import { runInThread, threadWanted } from './thread.js';
 import {
   azureScope,
+  parseDeploymentSubscriptionId,
   parseRegion,
+  parseResourceGroupName,
   prepareSettings,
   resolveScopeSettings,
   resolveSettings,
@@ -69,6 +71,17 @@ export function givenSettings(options: OptionValues): GivenSettings {
       : {}),
     ...(text('deployment-location') !== undefined
       ? { deploymentLocation: parseRegion(text('deployment-location')!, '--deployment-location') }
+      : {}),
+    ...(text('resource-group') !== undefined
+      ? { resourceGroup: parseResourceGroupName(text('resource-group')!, '--resource-group') }
+      : {}),
+    ...(text('deployment-subscription-id') !== undefined
+      ? {
+          deploymentSubscriptionId: parseDeploymentSubscriptionId(
+            text('deployment-subscription-id')!,
+            '--deployment-subscription-id'
+          )
+        }
       : {}),
     resources: optionList(options.resources),
     ...(failOn !== undefined ? { failOn } : {}),
@@ -280,6 +293,18 @@ export const evaluateOptions: Command['options'] = {
     placeholder: 'REGION',
     description:
       'where a subscription, management group or tenant deployment is: what deployment().location gives (default: unknown)'
+  },
+  'resource-group': {
+    type: 'string',
+    placeholder: 'NAME',
+    description:
+      "the resource group the templates deploy to: what resourceGroup().name gives, and their ids' group (default: unknown)"
+  },
+  'deployment-subscription-id': {
+    type: 'string',
+    placeholder: 'ID',
+    description:
+      "the subscription the templates deploy to: what subscription().subscriptionId gives, and their ids' (default: unknown)"
   },
   resources: {
     type: 'string',

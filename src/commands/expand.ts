@@ -7,7 +7,7 @@ import { confine, expandTemplateFile, type ExpandedTemplate } from '../sources/i
 import { parseParameterOverrides } from '../sources/overrides.js';
 import { joinPointer } from '../model/pointer.js';
 import type { Command } from './command.js';
-import { parseRegion } from '../config/settings.js';
+import { parseDeploymentSubscriptionId, parseRegion, parseResourceGroupName } from '../config/settings.js';
 import { evaluateOptions } from './evaluate.js';
 import { EXIT_OK, EXIT_USAGE, optionList, printUserError } from './command.js';
 
@@ -133,8 +133,14 @@ export const expandCommand: Command = {
         parameterFiles: parameterFiles.length ? parameterFiles : undefined,
         parameterOverrides: parseParameterOverrides(optionList(options.parameter)),
         scope: {
-          subscriptionId: str('subscription-id'),
-          resourceGroup: str('resource-group'),
+          subscriptionId:
+            str('subscription-id') === undefined
+              ? undefined
+              : parseDeploymentSubscriptionId(str('subscription-id')!, '--subscription-id'),
+          resourceGroup:
+            str('resource-group') === undefined
+              ? undefined
+              : parseResourceGroupName(str('resource-group')!, '--resource-group'),
           resourceGroupLocation: region('resource-group-location'),
           deploymentLocation: region('deployment-location')
         }

@@ -39,6 +39,10 @@ export interface ConfigSettings {
   resourceGroupLocation?: string;
   /** What `deployment().location` gives above a resource group (`deployment-location`). */
   deploymentLocation?: string;
+  /** The resource group the templates deploy to (`resource-group`): what `resourceGroup().name` gives. */
+  resourceGroup?: string;
+  /** The subscription the templates deploy to (`deployment-subscription-id`). */
+  deploymentSubscriptionId?: string;
   resources?: string[];
   failOn?: Threshold;
   failOnIndeterminate?: boolean;
@@ -192,6 +196,10 @@ export function loadConfig(file: string, cwd: string, root: string = cwd, writte
     ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
     ...(v['resource-group-location'] !== undefined ? { resourceGroupLocation: v['resource-group-location'] } : {}),
     ...(v['deployment-location'] !== undefined ? { deploymentLocation: v['deployment-location'] } : {}),
+    ...(v['resource-group'] !== undefined ? { resourceGroup: v['resource-group'] } : {}),
+    ...(v['deployment-subscription-id'] !== undefined
+      ? { deploymentSubscriptionId: foldCase(v['deployment-subscription-id']) }
+      : {}),
     ...(v.resources !== undefined ? { resources: v.resources } : {}),
     ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
     ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
@@ -291,6 +299,8 @@ interface ConfigDocument {
   'parameter-values'?: Record<string, Json>;
   'resource-group-location'?: string;
   'deployment-location'?: string;
+  'resource-group'?: string;
+  'deployment-subscription-id'?: string;
   resources?: string[];
   'fail-on'?: Threshold;
   'fail-on-indeterminate'?: boolean;

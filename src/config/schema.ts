@@ -15,6 +15,11 @@ export const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
 const region = { type: 'string', pattern: REGION_PATTERN } as const;
 /** A subscription id: its GUID. */
 export const SUBSCRIPTION_ID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
+/**
+ * A resource group's name as Azure allows it: 1 to 90 letters or digits (any script), underscores, hyphens, periods
+ * and parentheses, not ending in a period (read with the `u` flag, as ajv reads patterns).
+ */
+export const RESOURCE_GROUP_PATTERN = '^[-\\p{L}\\p{Nd}_.()]{0,89}[-\\p{L}\\p{Nd}_()]$';
 /** A calendar date: the exception applies through the end of that day (UTC). */
 export const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 
@@ -116,6 +121,18 @@ export const configSchema = {
       ...region,
       description:
         'Where a subscription, management group or tenant deployment is: what `deployment().location` gives (default: unknown).'
+    },
+    'resource-group': {
+      type: 'string',
+      pattern: RESOURCE_GROUP_PATTERN,
+      description:
+        "The name of the resource group the templates deploy to: what `resourceGroup().name` gives, and the group of their resource ids (default: unknown, ids built with 'rg')."
+    },
+    'deployment-subscription-id': {
+      type: 'string',
+      pattern: SUBSCRIPTION_ID_PATTERN,
+      description:
+        'The subscription the templates deploy to: what `subscription().subscriptionId` gives, and the subscription of their resource ids (default: unknown, ids built with all zeros).'
     },
     resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
     'fail-on': {
@@ -226,5 +243,7 @@ export const configFieldHints: Record<string, string> = {
 export const configPatternHints: Record<string, string> = {
   [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
   [REGION_PATTERN]: 'a region name, e.g. `westeurope`',
-  [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`'
+  [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`',
+  [RESOURCE_GROUP_PATTERN]:
+    'a resource group name: 1 to 90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period'
 };

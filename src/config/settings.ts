@@ -13,7 +13,7 @@ import { loadRuleTooling } from '../rules/tooling.js';
 import { canonicalJson } from '../exceptions/model.js';
 import { displayPath } from '../paths.js';
 import { readFilesAtCommit } from '../pr/baseCheckout.js';
-import { REGION_PATTERN, SUBSCRIPTION_ID_PATTERN } from './schema.js';
+import { REGION_PATTERN, RESOURCE_GROUP_PATTERN, SUBSCRIPTION_ID_PATTERN } from './schema.js';
 import {
   CONFIG_FILES,
   findConfigFile,
@@ -72,6 +72,9 @@ export interface ResolvedSettings {
   /** Where the deployment goes, as far as it is given: `resourceGroup().location`, `deployment().location`. */
   resourceGroupLocation?: string;
   deploymentLocation?: string;
+  /** The resource group and subscription the templates deploy to (`resource-group`, `deployment-subscription-id`). */
+  resourceGroup?: string;
+  deploymentSubscriptionId?: string;
   resources: string[];
   overrides: RuleOverride[];
   exceptions: Exception[];
@@ -134,6 +137,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
   const resources = pick('resources') ?? [];
   const resourceGroupLocation = pick('resourceGroupLocation');
   const deploymentLocation = pick('deploymentLocation');
+  const resourceGroup = pick('resourceGroup');
+  const deploymentSubscriptionId = pick('deploymentSubscriptionId');
   const named = pick('templates') ?? [];
   const templates = named.length || resources.length ? named : (defaults.templates ?? []);
   // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
@@ -164,6 +169,8 @@ export function resolveSettings(given: GivenSettings, cwd: string, defaults: Def
       parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
       ...(resourceGroupLocation !== undefined ? { resourceGroupLocation: shortRegionName(resourceGroupLocation) } : {}),
       ...(deploymentLocation !== undefined ? { deploymentLocation: shortRegionName(deploymentLocation) } : {}),
+      ...(resourceGroup !== undefined ? { resourceGroup } : {}),
+      ...(deploymentSubscriptionId !== undefined ? { deploymentSubscriptionId } : {}),
       resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
       overrides: gate.overrides ?? config?.overrides ?? [],
       exceptions: config?.exceptions ?? [],
@@ -201,7 +208,11 @@ const GATE_SETTINGS = {
   // Where the deployment goes decides what Allowed locations and the like find: a pull request could
   // name an allowed region for a group that is in another.
   resourceGroupLocation: 'resource-group-location',
-  deploymentLocation: 'deployment-location'
+  deploymentLocation: 'deployment-location',
+  // So does the group's name and subscription (a rule on `resourceGroup().name like 'prod-*'`): a pull request could
+  // move its templates, for its own run, to a group whose name passes.
+  resourceGroup: 'resource-group',
+  deploymentSubscriptionId: 'deployment-subscription-id'
 } as const satisfies Partial<Record<keyof ConfigSettings, string>>;
 
 type Pinned = NonNullable<ResolvedSettings['pinned']>;
@@ -439,6 +450,33 @@ export function parseRegion(value: string, what: string): string {
   if (!new RegExp(REGION_PATTERN).test(region))
     throw new UserError(`${what} is '${value}', which is not a region; give a region name such as westeurope.`);
   return shortRegionName(region);
+}
+
+/**
+ * The resource group the templates deploy to (`--resource-group`, the input or the key of that name), as Azure
+ * allows one to be named: 1 to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a
+ * period. `what` names where it was given, for the message.
+ */
+export function parseResourceGroupName(value: string, what: string): string {
+  const name = value.trim();
+  if (!new RegExp(RESOURCE_GROUP_PATTERN, 'u').test(name))
+    throw new UserError(
+      `${what} is '${value}', which is not a resource group name; give 1 to 90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period.`
+    );
+  return name;
+}
+
+/**
+ * The subscription the templates deploy to (`--deployment-subscription-id`, the input or the key of that name):
+ * a GUID, lowercased as ARM returns it from `subscription().subscriptionId`.
+ */
+export function parseDeploymentSubscriptionId(value: string, what: string): string {
+  const id = value.trim();
+  if (!new RegExp(SUBSCRIPTION_ID_PATTERN).test(id))
+    throw new UserError(
+      `${what} is '${value}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`
+    );
+  return foldCase(id);
 }
 
 /** `West Europe` → `westeurope`: the name ARM gives back for a region however it was written. */

@@ -82,12 +82,18 @@ export class Runtime {
       this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group';
     // Only a template's resources (and what their existence conditions read) are placed by the placeholders.
     const template = this.resource.origin === 'template' || this.outer?.resource.origin === 'template';
+    // Told where the template deploys, a group called 'rg' is the one it was told.
+    const placed = this.resource.placed ?? this.outer?.resource.placed;
     const placeholder = {
       subscription:
-        template && this.given?.subscriptionId === undefined && foldCase(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
+        template &&
+        this.given?.subscriptionId === undefined &&
+        !placed?.subscription &&
+        foldCase(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
       resourceGroup:
         template &&
         this.given?.resourceGroup === undefined &&
+        !placed?.resourceGroup &&
         (foldCase(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP || resourceGroup === UNNAMEABLE_GROUP)
     };
     return { subscriptionId, resourceGroup, placeholder };

@@ -14,6 +14,7 @@ import { readTextFile } from '../model/textFile.js';
 import { displayPath } from '../paths.js';
 import path from 'node:path';
 import { foldCase } from '../model/foldCase.js';
+import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION } from '../model/resource.js';
 
 export interface Baseline {
   /** As reports show it. */
@@ -36,10 +37,23 @@ export interface Baseline {
   expressionNamed?: Set<string>;
   /** The file as read, to compare with the base commit's. */
   text: string;
+  /** Where this run places the templates, by which entries' and findings' places are compared (`samePlace`). */
+  placement?: Placement;
+}
+
+/**
+ * The subscription and resource group a run is told its templates deploy to (`deployment-subscription-id`,
+ * `resource-group`). Their resources' ids carry them, where a run not told them carries the placeholders: the same
+ * resource in the template's own group is in the same place either way, so a baseline written before the group was
+ * given keeps accepting its findings.
+ */
+export interface Placement {
+  subscriptionId?: string;
+  resourceGroup?: string;
 }
 
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
-export function readBaseline(file: string, cwd: string): Baseline {
+export function readBaseline(file: string, cwd: string, placement?: Placement): Baseline {
   const shown = displayPath(file, cwd);
   const text = readTextFile(path.resolve(cwd, file)).replace(/^\uFEFF/, '');
   // The message names the offending character only: the file may not be a baseline at all.
@@ -49,13 +63,19 @@ export function readBaseline(file: string, cwd: string): Baseline {
     'the baseline',
     'give a findings document written by `cmk-guard baseline --out FILE`.'
   );
-  return { file: shown, text, ...baselineFingerprints(json, shown) };
+  return {
+    file: shown,
+    text,
+    ...baselineFingerprints(json, shown, placement),
+    ...(placement && Object.values(placement).some(v => v !== undefined) ? { placement } : {})
+  };
 }
 
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
 export function baselineFingerprints(
   json: unknown,
-  file: string
+  file: string,
+  placement?: Placement
 ): Pick<Baseline, 'fingerprints' | 'entries' | 'expressionNamed' | 'places'> {
   const fingerprints = new Map<string, number>();
   const places = new Map<string, Map<string, number>>();
@@ -72,7 +92,10 @@ export function baselineFingerprints(
       if (!isBaselineEntry(finding)) continue;
       const print = fingerprint(finding);
       add(print);
-      const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict === 'indeterminate');
+      const place = placeKey(
+        samePlace(scopeKey(finding.resource.id), placement) ?? ANYWHERE,
+        finding.verdict === 'indeterminate'
+      );
       const at = places.get(print) ?? new Map<string, number>();
       at.set(place, (at.get(place) ?? 0) + 1);
       places.set(print, at);
@@ -126,6 +149,27 @@ function scopeKey(id: unknown): string | undefined {
   return foldCase(
     found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`
   );
+}
+
+/**
+ * A scope key (`scopeKey`) with the placement the run is told put back to the placeholders a run not told it
+ * builds ids with: the template's own subscription and group are one place whether or not they are given. A group
+ * named the same in another subscription, or another group in it, stays where it is.
+ */
+function samePlace(key: string | undefined, placement: Placement | undefined): string | undefined {
+  if (key === undefined || placement === undefined) return key;
+  const found = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?$/.exec(key);
+  if (found === null) return key;
+  const [, subscription, group] = found;
+  const given = placement.subscriptionId === undefined ? undefined : foldCase(placement.subscriptionId);
+  const own = subscription === (given ?? PLACEHOLDER_SUBSCRIPTION);
+  const subscriptionThere = given !== undefined && own ? PLACEHOLDER_SUBSCRIPTION : subscription;
+  if (group === undefined) return `/subscriptions/${subscriptionThere}`;
+  const groupThere =
+    own && placement.resourceGroup !== undefined && group === foldCase(placement.resourceGroup)
+      ? PLACEHOLDER_RESOURCE_GROUP
+      : group;
+  return `/subscriptions/${subscriptionThere}/resourcegroups/${groupThere}`;
 }
 
 /** An entry that names no resource id: it accepts its finding wherever it is. */
@@ -197,7 +241,7 @@ export function baselineApplier(baseline: Baseline): {
   return {
     mark(finding) {
       if (finding.verdict === 'compliant' || isAccepted(finding)) return finding;
-      const scope = scopeKey(finding.resource.id);
+      const scope = samePlace(scopeKey(finding.resource.id), baseline.placement);
       /** The entry of `print` that accepts this finding: its place, or null for a SARIF entry (no places). */
       const entryOf = (print: string): string | null | undefined => {
         if ((left.get(print) ?? 0) <= 0) return undefined;

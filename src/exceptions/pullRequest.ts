@@ -158,7 +158,7 @@ export function baselineChange(baseline: Baseline, base: BaseText): { changed: b
   let before: Pick<Baseline, 'fingerprints' | 'places'> = { fingerprints: new Map() };
   if (text !== null) {
     try {
-      before = baselineFingerprints(parseJson(text.replace(/^\uFEFF/, '')), baseline.file);
+      before = baselineFingerprints(parseJson(text.replace(/^\uFEFF/, '')), baseline.file, baseline.placement);
     } catch {
       before = { fingerprints: new Map() };
     }

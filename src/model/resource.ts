@@ -65,6 +65,11 @@ export interface Resource {
    * all, so a verdict that it complies is indeterminate.
    */
   race?: { note: string; capped?: boolean };
+  /**
+   * Set on a template's resources when the run is told the subscription or resource group the template deploys to
+   * (`deployment-subscription-id`, `resource-group`): what their ids carry is that, even named as the placeholders.
+   */
+  placed?: { subscription?: true; resourceGroup?: true };
   origin: 'template' | 'snapshot' | 'live';
 }
 

@@ -254,6 +254,13 @@ export function expandTemplateDocument(
 
   for (const e of emitted) refuseCollidingBody(e.resource);
   const resources = finalStates(emitted, expansion.notes);
+  const placed = {
+    ...(options.scope?.subscriptionId !== undefined ? { subscription: true as const } : {}),
+    ...(options.scope?.resourceGroup !== undefined ? { resourceGroup: true as const } : {})
+  };
+  if (Object.keys(placed).length)
+    for (const resource of resources)
+      for (const state of [resource, ...(resource.priorWrites ?? [])]) state.placed = placed;
   if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
     giveStableNames(resources, () => {
       // Within the same budget: a template that spends it here keeps the names it has.
