@@ -814,6 +814,7 @@ async function readInputs(
     const discovered = loadTemplates(patterns, {
       cwd: request.cwd,
       mayMatchNothing: request.templatesAtBase,
+      changedFiles: request.changedFiles,
       env: request.env,
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
