@@ -6,6 +6,8 @@ import {
   PLACEHOLDER_RESOURCE_GROUP,
   PLACEHOLDER_SUBSCRIPTION,
   UNNAMEABLE_GROUP,
+  PLACEHOLDER_MANAGEMENT_GROUP,
+  UNNAMEABLE_MANAGEMENT_GROUP,
   type Resource
 } from '../model/resource.js';
 import { confine } from './boundary.js';
@@ -157,7 +159,7 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
     // unknown unless the caller gives it.
     location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
     tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
-    managementGroup: 'mg',
+    managementGroup: PLACEHOLDER_MANAGEMENT_GROUP,
     deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
   };
 }
@@ -201,6 +203,8 @@ export function expandTemplateDocument(
   const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, watched?: Expansion['placeholderGroup']) => {
     const expansion: Expansion = {
       ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
+      // No management group is given to a run: the template's own is always the placeholder.
+      ...(target.level === 'managementGroup' ? { placeholderManagementGroup: PLACEHOLDER_MANAGEMENT_GROUP } : {}),
       notes: [],
       now,
       newGuidCount: 0,
@@ -248,6 +252,17 @@ export function expandTemplateDocument(
       ({ emitted, expansion } = apart);
       expansion.notes.unshift(
         `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_RESOURCE_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
+      );
+    }
+  }
+  if (expansion.namesPlaceholderManagementGroup) {
+    // The same for a template deployed to a management group that names one called as the placeholder of its own (a
+    // nested deployment scoped to it): a management group's id cannot end in a period either.
+    const apart = deploy({ ...target, managementGroup: UNNAMEABLE_MANAGEMENT_GROUP }, budget, now, watched);
+    if (apart.expansion.namesPlaceholderManagementGroup) {
+      ({ emitted, expansion } = apart);
+      expansion.notes.unshift(
+        `${path.basename(doc.file)} names a management group '${PLACEHOLDER_MANAGEMENT_GROUP}', the name cmk-guard gives the management group a template is deployed to: that management group is another, and the template's own is called '${UNNAMEABLE_MANAGEMENT_GROUP}' here.`
       );
     }
   }
