@@ -9,6 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadTemplates } from '../../src/sources/index.js';
 import { installFakeBicep } from '../support/fake-bicep.js';
+import { bundledPolicies } from '../../src/paths.js';
+import { evaluateRepository } from '../../src/run.js';
+import { textReport } from '../../src/report/text.js';
+import { renderSummary } from '../../src/report/summary.js';
+import { context } from '../report/fixture.js';
 
 const noncompliant = JSON.parse(readFileSync('examples/foundry-tools-cmk/noncompliant.json', 'utf8')) as Record<
   string,
@@ -238,5 +243,41 @@ describe('a Bicep file no pattern matches is listed, not passed over unsaid', ()
     } finally {
       bicep.dispose();
     }
+  });
+});
+
+describe("a template checked by its shape alone says so in evaluate's reports", () => {
+  const shapeNote =
+    /no-schema\.json has no \$schema, but the shape of a deployment template .* checked as a template deployed to a resource group/;
+
+  async function run(format: string, changedFiles?: string[]) {
+    write('infra/ok.json', JSON.parse(readFileSync('examples/foundry-tools-cmk/compliant.json', 'utf8')));
+    write('infra/no-schema.json', withoutSchema());
+    const document = await evaluateRepository({
+      cwd: dir,
+      policies: bundledPolicies(),
+      templates: ['**/*.json'],
+      changedFiles
+    });
+    let out = '';
+    if (format === 'text') for (const piece of textReport(document)) out += piece;
+    else out = renderSummary(document, context, { hiddenAnnotations: 0, annotationsPerLevel: 10 });
+    return { document, out };
+  }
+
+  it('as a note on that file in the text output, the job summary and the JSON', async () => {
+    const text = await run('text');
+    expect(text.document.notes).toEqual([
+      { file: path.join('infra', 'no-schema.json'), note: expect.stringMatching(shapeNote) }
+    ]);
+    expect(text.out).toMatch(/Notes on inputs checked:\n {2}infra\/no-schema\.json: no-schema\.json has no \$schema/);
+    const summary = await run('summary');
+    expect(summary.out).toContain('### Notes on 1 file checked');
+    expect(summary.out).toMatch(/\| `infra\/no-schema\.json` \| no-schema\.json has no \$schema, but the shape/);
+  });
+
+  it('on a pull request, only on a file it changes', async () => {
+    expect((await run('text', ['infra/ok.json'])).document.notes).toBeUndefined();
+    expect((await run('text', ['infra/no-schema.json'])).document.notes).toHaveLength(1);
   });
 });

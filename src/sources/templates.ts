@@ -84,6 +84,11 @@ export interface ExpandedTemplate {
   linkedFiles?: string[];
   notes: string[];
   /**
+   * What the reports of a run say on the file itself, besides its findings: that it was read by its shape alone
+   * (no template `$schema`, or another), and so checked as a template deployed to a resource group.
+   */
+  fileNotes?: string[];
+  /**
    * Expressions that fail where ARM would evaluate them: the deployment would fail with the values
    * given. The template's other resources are in `resources` all the same.
    */
@@ -276,6 +281,7 @@ export function expandTemplateDocument(
       return finalStates(placeholder.emitted, []);
     });
   }
+  const shapeOnly = schemaNote(template, doc.file);
   return {
     file: doc.file,
     resources,
@@ -285,7 +291,8 @@ export function expandTemplateDocument(
       : parameterFiles.length
         ? parameterFiles[parameterFiles.length - 1]
         : null,
-    notes: [...schemaNote(template, doc.file), ...expansion.notes],
+    notes: [...shapeOnly, ...expansion.notes],
+    ...(shapeOnly.length ? { fileNotes: shapeOnly } : {}),
     errors: expansion.errors,
     linkedFiles: [...linkedFiles]
   };
