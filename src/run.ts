@@ -734,6 +734,7 @@ export async function evaluateRepositoryStreamed(request: EvaluateRequest): Prom
         ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true as const })),
         ...read.skipped
       ],
+      notes: read.notes,
       notRun: read.notRun
     });
   } catch (error) {
@@ -801,6 +802,7 @@ function headText(cwd: string, file: string): string | undefined {
 interface InputsRead {
   readProblems: UserError[];
   skipped: NonNullable<FindingsDocument['skipped']>;
+  notes: NonNullable<FindingsDocument['notes']>;
   notRun: NotRun[];
   /** Exemptions Azure holds for an assignment of the pack's initiative: exceptions like the file's. */
   azureExceptions: Exception[];
@@ -816,11 +818,13 @@ async function readInputs(
   const readProblems: UserError[] = [...loaded.errors];
   const notRun: NotRun[] = [...loaded.leftOut];
   let skipped: NonNullable<FindingsDocument['skipped']> = [];
+  const notes: NonNullable<FindingsDocument['notes']> = [];
   const patterns = templatePatterns(request);
   if (patterns.length) {
     const discovered = loadTemplates(patterns, {
       cwd: request.cwd,
       mayMatchNothing: request.templatesAtBase,
+      changedFiles: request.changedFiles,
       env: request.env,
       root: rootOf(request),
       parameterFiles: request.parameters?.map(p => path.resolve(request.cwd, p)),
@@ -831,6 +835,8 @@ async function readInputs(
       progress: request.progress,
       onTemplate: template => {
         if (request.changedFiles) readSets.push(filesRead(template, request.cwd));
+        for (const note of template.fileNotes ?? [])
+          notes.push({ file: displayPath(template.file, request.cwd), note });
         inputs.template(template);
       }
     });
@@ -883,7 +889,7 @@ async function readInputs(
         : 'they compare templates before and after a change, and no templates were given'
     });
   }
-  return { readProblems, skipped, notRun, azureExceptions };
+  return { readProblems, skipped, notes, notRun, azureExceptions };
 }
 
 /**

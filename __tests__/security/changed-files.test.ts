@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundledPolicies } from '../../src/paths.js';
 import { evaluateRepository, widenChanged } from '../../src/run.js';
+import { renderSummary } from '../../src/report/summary.js';
+import { context } from '../report/fixture.js';
 import { installFakeBicep } from '../support/fake-bicep.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -190,5 +192,33 @@ describe('a pull request that changes what a template deploys from another file'
     expect(widenChanged(['a.parameters.json'], sets).sort()).toEqual(['a.json', 'a.parameters.json']);
     expect(widenChanged(['shared.json', 'x.md'], sets).sort()).toEqual(['b.json', 'shared.json', 'x.md']);
     expect(widenChanged([], sets)).toEqual([]);
+  });
+});
+
+describe('a pull request that turns its template into a Bicep file no pattern matches', () => {
+  it('lists the Bicep file among the skipped files in the summary, and the outcome does not change', async () => {
+    // main.json became main.bicep; another template still matches the default pattern.
+    write('infra/other.json', template({ parameters: keySource, resources: [account] }));
+    writeFileSync(
+      path.join(repo, 'infra', 'main.bicep'),
+      "resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' = {}\n"
+    );
+    const document = await evaluateRepository({
+      cwd: repo,
+      policies: bundledPolicies(),
+      templates: ['**/*.json'],
+      changedFiles: ['infra/main.bicep', 'infra/main.json']
+    });
+    expect(document.errors).toEqual([]);
+    expect(document.summary.noncompliant).toBe(0);
+    expect(document.skipped).toContainEqual({
+      file: path.join('infra', 'main.bicep'),
+      reason: 'a Bicep file: add `**/*.bicep` to `templates` to check it (needs the Bicep CLI)'
+    });
+    const summary = renderSummary(document, context, { hiddenAnnotations: 0, annotationsPerLevel: 10 });
+    expect(summary).toContain('1 file passed over');
+    expect(summary).toMatch(
+      /\| `infra\/main\.bicep` \| a Bicep file: add .*bicep.* to .*templates.* \(needs the Bicep CLI\) \|/
+    );
   });
 });

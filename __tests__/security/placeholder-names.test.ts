@@ -150,3 +150,90 @@ describe("a group the template names 'rg' is not the template's own", () => {
     ]);
   });
 });
+
+describe("a management group the template names 'mg' is not the template's own", () => {
+  const MG_SCHEMA = 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#';
+  const assignment = (enforcementMode: string) => ({
+    type: 'Microsoft.Authorization/policyAssignments',
+    apiVersion: '2022-06-01',
+    name: 'require-cmk',
+    properties: {
+      policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/0a15ec92-a229-4763-bb14-0ea34a568f8d',
+      enforcementMode
+    }
+  });
+  /** The template's own assignment not enforced, and after it a nested deployment of an enforced one scoped to `group`. */
+  const template = (group: string, resources: object[] = []) => ({
+    $schema: MG_SCHEMA,
+    contentVersion: '1.0.0.0',
+    resources: [
+      assignment('DoNotEnforce'),
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: 'decoy',
+        location: 'westeurope',
+        scope: `[format('Microsoft.Management/managementGroups/{0}', '${group}')]`,
+        dependsOn: [
+          "[extensionResourceId(managementGroup().id, 'Microsoft.Authorization/policyAssignments', 'require-cmk')]"
+        ],
+        properties: {
+          mode: 'Incremental',
+          expressionEvaluationOptions: { scope: 'inner' },
+          template: { $schema: MG_SCHEMA, contentVersion: '1.0.0.0', resources: [assignment('Default')] }
+        }
+      },
+      ...resources
+    ]
+  });
+  const expand = (value: object) =>
+    expandTemplateDocument(parseJsonWithPositions(JSON.stringify(value), path.join(dir, 'main.json')), { root: dir });
+  const modes = (value: object) =>
+    expand(value)
+      .resources.filter(r => r.type === 'Microsoft.Authorization/policyAssignments')
+      .map(r => [r.id, (r.json.properties as { enforcementMode: string }).enforcementMode]);
+  const at = (group: string) =>
+    `/providers/Microsoft.Management/managementGroups/${group}/providers/Microsoft.Authorization/policyAssignments/require-cmk`;
+
+  it("a nested deployment scoped to 'mg' does not write over the template's own assignment, as one to any other does not", () => {
+    expect(modes(template('other'))).toEqual([
+      [at('mg'), 'DoNotEnforce'],
+      [at('other'), 'Default']
+    ]);
+    for (const group of ['mg', 'MG']) {
+      expect(modes(template(group))).toEqual([
+        [at('mg.'), 'DoNotEnforce'],
+        [at(group), 'Default']
+      ]);
+    }
+    expect(expand(template('mg')).notes).toContainEqual(expect.stringMatching(/names a management group 'mg'/));
+  });
+
+  it('one scoped to its own management group by managementGroup().name is the same, and the later write wins as before', () => {
+    const own = template('x');
+    (own.resources[1] as { scope: string }).scope =
+      "[format('Microsoft.Management/managementGroups/{0}', managementGroup().name)]";
+    expect(modes(own)).toEqual([[at('mg'), 'Default']]);
+  });
+
+  it("an id in a management group named 'mg' is not in the template's own", () => {
+    const naming = (expression: string) => ({
+      $schema: MG_SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        { ...assignment('Default'), properties: { ...assignment('Default').properties, elsewhere: expression } }
+      ]
+    });
+    for (const expression of [
+      "[managementGroupResourceId('mg', 'Microsoft.Authorization/policyDefinitions', 'd')]",
+      "[extensionResourceId('/providers/Microsoft.Management/managementGroups/mg', 'Microsoft.Authorization/policyDefinitions', 'd')]",
+      "[tenantResourceId('Microsoft.Management/managementGroups', 'mg')]"
+    ])
+      expect(modes(naming(expression))).toEqual([[at('mg.'), 'Default']]);
+    expect(
+      modes(
+        naming("[managementGroupResourceId(managementGroup().name, 'Microsoft.Authorization/policyDefinitions', 'd')]")
+      )
+    ).toEqual([[at('mg'), 'Default']]);
+  });
+});

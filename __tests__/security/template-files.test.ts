@@ -8,6 +8,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { loadTemplates } from '../../src/sources/index.js';
+import { installFakeBicep } from '../support/fake-bicep.js';
+import { bundledPolicies } from '../../src/paths.js';
+import { evaluateRepository } from '../../src/run.js';
+import { textReport } from '../../src/report/text.js';
+import { renderSummary } from '../../src/report/summary.js';
+import { context } from '../report/fixture.js';
 
 const noncompliant = JSON.parse(readFileSync('examples/foundry-tools-cmk/noncompliant.json', 'utf8')) as Record<
   string,
@@ -173,5 +179,105 @@ describe('a template is matched whatever the case of its name, and as .jsonc', (
     // Other names are not taken for templates: `.json` covers `.jsonc`, not `.json5` or `.jsonl`.
     write('infra/other.json5', noncompliant);
     expect(load(['infra/*.json']).templates).toEqual(['infra/Main.JSONC']);
+  });
+});
+
+describe('a Bicep file no pattern matches is listed, not passed over unsaid', () => {
+  const bicepReason = 'a Bicep file: add `**/*.bicep` to `templates` to check it (needs the Bicep CLI)';
+
+  it('under the default **/*.json, main.json converted to main.bicep is listed with how to check it', () => {
+    write('infra/other.json', noncompliant);
+    write('infra/main.bicep', "resource a 'Microsoft.CognitiveServices/accounts@2024-10-01' = {}\n");
+    mkdirSync(path.join(dir, 'infra', 'modules'));
+    write('infra/modules/Vault.BICEP', '');
+    write('infra/main.bicepparam', "using 'main.bicep'\n");
+    const loaded = load();
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.templates).toEqual(['infra/other.json']);
+    expect(loaded.skipped).toEqual([
+      ['infra/main.bicep', bicepReason],
+      ['infra/modules/Vault.BICEP', bicepReason]
+    ]);
+    // Only under the folders the globs search.
+    expect(load(['infra/modules/**/*.json', 'infra/other.json']).skipped).toEqual([
+      ['infra/modules/Vault.BICEP', bicepReason]
+    ]);
+  });
+
+  it('on a pull request, a changed Bicep file no pattern matches is listed wherever it is', () => {
+    write('infra/main.json', noncompliant);
+    mkdirSync(path.join(dir, 'deploy'));
+    write('deploy/main.bicep', '');
+    write('deploy/unchanged.bicep', '');
+    const loaded = loadTemplates(['infra/**/*.json'], {
+      cwd: dir,
+      root: dir,
+      changedFiles: ['deploy/main.bicep', 'infra/main.json', 'deploy/removed.bicep']
+    });
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.skipped.map(s => [path.relative(dir, s.file), s.reason])).toEqual([
+      ['deploy/main.bicep', bicepReason]
+    ]);
+  });
+
+  it('where a pattern checks Bicep files, one it does not match is listed only when a pull request changes it', () => {
+    const bicep = installFakeBicep();
+    try {
+      // The fake compiles infra/main.bicep to the infra/main.json beside it.
+      write('infra/main.bicep', '');
+      write('infra/main.json', noncompliant);
+      mkdirSync(path.join(dir, 'infra', 'modules'));
+      write('infra/modules/vault.bicep', '');
+      const options = { cwd: dir, root: dir, env: bicep.env };
+      const unchanged = loadTemplates(['infra/main.bicep', 'infra/**/*.json'], options);
+      expect(unchanged.errors).toEqual([]);
+      expect(unchanged.templates.map(t => path.relative(dir, t.file))).toEqual(['infra/main.json', 'infra/main.bicep']);
+      expect(unchanged.skipped).toEqual([]);
+      const changed = loadTemplates(['infra/main.bicep', 'infra/**/*.json'], {
+        ...options,
+        changedFiles: ['infra/modules/vault.bicep', 'infra/main.bicep']
+      });
+      expect(changed.skipped.map(s => [path.relative(dir, s.file), s.reason])).toEqual([
+        ['infra/modules/vault.bicep', expect.stringMatching(/^a Bicep file no pattern of `templates` matches/)]
+      ]);
+    } finally {
+      bicep.dispose();
+    }
+  });
+});
+
+describe("a template checked by its shape alone says so in evaluate's reports", () => {
+  const shapeNote =
+    /no-schema\.json has no \$schema, but the shape of a deployment template .* checked as a template deployed to a resource group/;
+
+  async function run(format: string, changedFiles?: string[]) {
+    write('infra/ok.json', JSON.parse(readFileSync('examples/foundry-tools-cmk/compliant.json', 'utf8')));
+    write('infra/no-schema.json', withoutSchema());
+    const document = await evaluateRepository({
+      cwd: dir,
+      policies: bundledPolicies(),
+      templates: ['**/*.json'],
+      changedFiles
+    });
+    let out = '';
+    if (format === 'text') for (const piece of textReport(document)) out += piece;
+    else out = renderSummary(document, context, { hiddenAnnotations: 0, annotationsPerLevel: 10 });
+    return { document, out };
+  }
+
+  it('as a note on that file in the text output, the job summary and the JSON', async () => {
+    const text = await run('text');
+    expect(text.document.notes).toEqual([
+      { file: path.join('infra', 'no-schema.json'), note: expect.stringMatching(shapeNote) }
+    ]);
+    expect(text.out).toMatch(/Notes on inputs checked:\n {2}infra\/no-schema\.json: no-schema\.json has no \$schema/);
+    const summary = await run('summary');
+    expect(summary.out).toContain('### Notes on 1 file checked');
+    expect(summary.out).toMatch(/\| `infra\/no-schema\.json` \| no-schema\.json has no \$schema, but the shape/);
+  });
+
+  it('on a pull request, only on a file it changes', async () => {
+    expect((await run('text', ['infra/ok.json'])).document.notes).toBeUndefined();
+    expect((await run('text', ['infra/no-schema.json'])).document.notes).toHaveLength(1);
   });
 });

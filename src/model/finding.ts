@@ -114,6 +114,11 @@ export interface FindingsDocument {
    */
   skipped?: { file: string; reason: string; atBase?: true }[];
   /**
+   * What the run says on an input it checked, beside its findings: a template read by its shape alone (no template
+   * `$schema`), and so checked as one deployed to a resource group.
+   */
+  notes?: { file: string; note: string }[];
+  /**
    * Rules and definitions that did not run, and why: left out by the selection, or transition rules
    * without a base. `warning` marks what the user should act on (a base that could not be read).
    */

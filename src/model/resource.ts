@@ -85,6 +85,15 @@ export const PLACEHOLDER_RESOURCE_GROUP = 'rg';
  * which ARM keeps apart from its own): no group's name can end in a period, so no template can name this one.
  */
 export const UNNAMEABLE_GROUP = 'rg.';
+/** The management group a template deployed to a management group is placed in when the caller does not say. */
+export const PLACEHOLDER_MANAGEMENT_GROUP = 'mg';
+/**
+ * The template's own management group where the template itself names one called `PLACEHOLDER_MANAGEMENT_GROUP`: a
+ * management group's id holds letters, digits, hyphens, underscores, periods and parentheses but cannot end in a
+ * period, so no template can name this one.
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftmanagement
+ */
+export const UNNAMEABLE_MANAGEMENT_GROUP = 'mg.';
 
 /**
  * The type Azure Policy gives a resource group: what its `type` field reads and what a definition

@@ -61,6 +61,8 @@ export interface DocumentParts {
   definitions: number;
   errors: NonNullable<FindingsDocument['errors']>;
   skipped: NonNullable<FindingsDocument['skipped']>;
+  /** Notes on the inputs checked; with `changedFiles`, only those on a changed file are reported. */
+  notes?: NonNullable<FindingsDocument['notes']>;
   notRun: NonNullable<FindingsDocument['notRun']>;
 }
 
@@ -158,6 +160,8 @@ export function streamedDocument(store: FindingStore, parts: DocumentParts): Str
     skipped: parts.skipped,
     notRun: parts.notRun
   };
+  const notes = (parts.notes ?? []).filter(entry => !changed || changed.has(entry.file));
+  if (notes.length) document.notes = notes;
   const unmatchedExpressions = first?.baselining?.unmatchedExpressionNamed() ?? 0;
   if (baseline && unmatchedExpressions > 0) {
     // The one change of finding ids the placeholder deployment cannot undo (src/sources/stableNames.ts).

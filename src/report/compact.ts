@@ -23,6 +23,8 @@ export function* compactReport(document: FindingsStream, options: { paint?: Pain
   for (const finding of sortFindings(document.findings, toReport).findings) yield line(findingLine(finding, paint));
   for (const entry of document.skipped ?? [])
     yield line(`${location(entry.file, null, null)} ${paint('note', 'note')} skipped: ${escapeTerminal(entry.reason)}`);
+  for (const entry of document.notes ?? [])
+    yield line(`${location(entry.file, null, null)} ${paint('note', 'note')} ${escapeTerminal(entry.note)}`);
   for (const entry of document.notRun ?? []) {
     const level = entry.warning ? 'warning' : 'note';
     yield line(

@@ -72,6 +72,22 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
       `> ${plural(sections.omitted, 'more finding is', 'more findings are')} left out: the summary is full. The SARIF and JSON files have them all.`
     );
   }
+  const fileNotes = document.notes ?? [];
+  if (fileNotes.length) {
+    const rows: string[] = [];
+    for (const entry of fileNotes)
+      if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.note)} |`])) break;
+    lines.push(
+      '',
+      `### Notes on ${plural(fileNotes.length, 'file')} checked`,
+      '',
+      '| File | Note |',
+      '| --- | --- |',
+      ...rows
+    );
+    if (rows.length < fileNotes.length)
+      lines.push('', `${plural(fileNotes.length - rows.length, 'more note is', 'more notes are')} in the JSON file.`);
+  }
   const skipped = (document.skipped ?? []).filter(entry => !entry.atBase);
   if (skipped.length) {
     const rows: string[] = [];

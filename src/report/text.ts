@@ -18,8 +18,8 @@ import { joinPieces, type ReportPieces } from './stream.js';
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
- * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
+ * wrong and how to fix it; then input errors, skipped files, notes on files checked, rules that did not run and
+ * the totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
  * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
  * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
@@ -81,6 +81,13 @@ export function* textReport(document: FindingsStream, options: { paint?: Paint }
     if (written) yield '\n';
     yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
     for (const entry of skipped) yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.reason)}`);
+    written = true;
+  }
+  const notes = document.notes ?? [];
+  if (notes.length) {
+    if (written) yield '\n';
+    yield 'Notes on inputs checked:\n';
+    for (const entry of notes) yield line(`  ${escapeTerminal(entry.file)}: ${escapeTerminal(entry.note)}`);
     written = true;
   }
   const notRun = document.notRun ?? [];

@@ -243,6 +243,11 @@ export interface DiscoveryOptions extends TemplateLoadOptions {
   onTemplate?: (template: ExpandedTemplate) => void;
   /** Patterns that may match nothing (the base's, on a pull request): no error when one does. */
   mayMatchNothing?: readonly string[];
+  /**
+   * The files a pull request adds or changes, relative to `cwd`: a `.bicep` file among them that no pattern
+   * matches is listed among the skipped files, wherever it is.
+   */
+  changedFiles?: readonly string[] | null;
 }
 
 /**
@@ -285,10 +290,12 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
   const matchedBy = new Map<string, string[]>();
   /** node_modules folders the walks passed over: a template in one would otherwise pass unseen. */
   const skippedFolders: string[] = [];
+  /** `.bicep` files the globs walked past. */
+  const bicepPassed: string[] = [];
   for (const pattern of patterns) {
     let matched: string[];
     try {
-      matched = expandPattern(pattern, options.cwd, root, skippedFolders);
+      matched = expandPattern(pattern, options.cwd, root, skippedFolders, bicepPassed);
     } catch (error) {
       // A walk past its limit is that pattern's error; the other patterns are still read.
       if (!(error instanceof UserError)) throw error;
@@ -311,6 +318,7 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
       file: folder,
       reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
     });
+  for (const entry of unmatchedBicep(files, bicepPassed, options)) result.skipped.push(entry);
   for (const folder of absentSubmodules(root, patterns, options.cwd))
     result.skipped.push({
       file: folder,
@@ -519,6 +527,40 @@ export function loadTemplates(patterns: string[], options: DiscoveryOptions): Di
     );
   }
   return result;
+}
+
+/**
+ * The `.bicep` files nothing checks that are listed with the skipped ones, so that the summary shows them: where no
+ * pattern matches a Bicep file (the default `**` `/*.json`), those under the folders the globs search, and on a pull
+ * request those it adds or changes that no pattern matches. A pull request that converts `main.json` to
+ * `main.bicep` would otherwise take it out of the check unsaid. The default stays JSON: checking Bicep files needs
+ * the Bicep CLI, and would check each module on its own. Skipped files are said, not failed (issue #14).
+ */
+function unmatchedBicep(
+  files: readonly string[],
+  passed: readonly string[],
+  options: DiscoveryOptions
+): { file: string; reason: string }[] {
+  const listed = new Set(files.map(foldCase));
+  const checksBicep = files.some(isBicepFile);
+  const changed = (options.changedFiles ?? [])
+    .filter(file => isBicepFile(file))
+    .map(file => path.resolve(options.cwd, file))
+    .filter(isFile);
+  const seen = new Set<string>();
+  const out: { file: string; reason: string }[] = [];
+  for (const file of [...(checksBicep ? [] : passed), ...changed]) {
+    const key = foldCase(file);
+    if (listed.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      file,
+      reason: checksBicep
+        ? 'a Bicep file no pattern of `templates` matches: not checked on its own (a module is checked where a checked file uses it); add it to `templates` to check it'
+        : 'a Bicep file: add `**/*.bicep` to `templates` to check it (needs the Bicep CLI)'
+    });
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 function isFile(file: string): boolean {

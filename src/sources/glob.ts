@@ -384,13 +384,16 @@ function templateFileMatcher(pattern: string): GlobMatcher {
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
  * every `.json`, `.jsonc` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
- * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse. The `.bicep` files a glob
+ * walks past without matching are put in `bicepPassed` (a pull request that turns `main.json` into `main.bicep`
+ * takes it out of a `**` `/*.json` glob).
  */
 export function expandPattern(
   pattern: string,
   cwd: string,
   boundary?: string,
-  skippedFolders: string[] = []
+  skippedFolders: string[] = [],
+  bicepPassed: string[] = []
 ): string[] {
   if (pattern.length > MAX_GLOB_LENGTH) {
     throw new UserError(
@@ -426,10 +429,10 @@ export function expandPattern(
   const matcher = templateFileMatcher(segments.slice(firstGlob).join('/'));
   if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
   const outside: string[] = [];
-  return [
-    ...walkFiles(base, boundary, outside, skippedFolders).filter(file =>
-      matcher.test(toPosix(path.relative(base, file)))
-    ),
-    ...outside
-  ];
+  const matched = walkFiles(base, boundary, outside, skippedFolders).filter(file => {
+    if (matcher.test(toPosix(path.relative(base, file)))) return true;
+    if (/\.bicep$/i.test(file)) bicepPassed.push(file);
+    return false;
+  });
+  return [...matched, ...outside];
 }

@@ -6,6 +6,8 @@ import {
   PLACEHOLDER_RESOURCE_GROUP,
   PLACEHOLDER_SUBSCRIPTION,
   UNNAMEABLE_GROUP,
+  PLACEHOLDER_MANAGEMENT_GROUP,
+  UNNAMEABLE_MANAGEMENT_GROUP,
   type Resource
 } from '../model/resource.js';
 import { confine } from './boundary.js';
@@ -82,6 +84,11 @@ export interface ExpandedTemplate {
   linkedFiles?: string[];
   notes: string[];
   /**
+   * What the reports of a run say on the file itself, besides its findings: that it was read by its shape alone
+   * (no template `$schema`, or another), and so checked as a template deployed to a resource group.
+   */
+  fileNotes?: string[];
+  /**
    * Expressions that fail where ARM would evaluate them: the deployment would fail with the values
    * given. The template's other resources are in `resources` all the same.
    */
@@ -157,7 +164,7 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
     // unknown unless the caller gives it.
     location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
     tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
-    managementGroup: 'mg',
+    managementGroup: PLACEHOLDER_MANAGEMENT_GROUP,
     deploymentName: scope.deploymentName ?? path.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
   };
 }
@@ -201,6 +208,8 @@ export function expandTemplateDocument(
   const deploy = (target: DeploymentTarget, budget: WorkBudget, now: Date, watched?: Expansion['placeholderGroup']) => {
     const expansion: Expansion = {
       ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
+      // No management group is given to a run: the template's own is always the placeholder.
+      ...(target.level === 'managementGroup' ? { placeholderManagementGroup: PLACEHOLDER_MANAGEMENT_GROUP } : {}),
       notes: [],
       now,
       newGuidCount: 0,
@@ -251,6 +260,17 @@ export function expandTemplateDocument(
       );
     }
   }
+  if (expansion.namesPlaceholderManagementGroup) {
+    // The same for a template deployed to a management group that names one called as the placeholder of its own (a
+    // nested deployment scoped to it): a management group's id cannot end in a period either.
+    const apart = deploy({ ...target, managementGroup: UNNAMEABLE_MANAGEMENT_GROUP }, budget, now, watched);
+    if (apart.expansion.namesPlaceholderManagementGroup) {
+      ({ emitted, expansion } = apart);
+      expansion.notes.unshift(
+        `${path.basename(doc.file)} names a management group '${PLACEHOLDER_MANAGEMENT_GROUP}', the name cmk-guard gives the management group a template is deployed to: that management group is another, and the template's own is called '${UNNAMEABLE_MANAGEMENT_GROUP}' here.`
+      );
+    }
+  }
 
   for (const e of emitted) refuseCollidingBody(e.resource);
   const resources = finalStates(emitted, expansion.notes);
@@ -268,6 +288,7 @@ export function expandTemplateDocument(
       return finalStates(placeholder.emitted, []);
     });
   }
+  const shapeOnly = schemaNote(template, doc.file);
   return {
     file: doc.file,
     resources,
@@ -277,7 +298,8 @@ export function expandTemplateDocument(
       : parameterFiles.length
         ? parameterFiles[parameterFiles.length - 1]
         : null,
-    notes: [...schemaNote(template, doc.file), ...expansion.notes],
+    notes: [...shapeOnly, ...expansion.notes],
+    ...(shapeOnly.length ? { fileNotes: shapeOnly } : {}),
     errors: expansion.errors,
     linkedFiles: [...linkedFiles]
   };

@@ -20,6 +20,7 @@ import {
   NO_COPY,
   TemplateScope,
   noteNamedGroup,
+  noteNamedManagementGroup,
   type CopyFrame,
   type DeploymentTarget,
   type EvalData,
@@ -646,6 +647,7 @@ export class TemplateExpander {
     if ('scope' in node) {
       const scopeValue = scope.evaluateValue(node.scope!, joinPointer(pointer, 'scope'), data);
       const text = valueText(scopeValue, node.scope);
+      noteNamedManagementGroup(this.expansion, text, true);
       prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
     }
     if (foldCase(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
@@ -1157,6 +1159,7 @@ export class TemplateExpander {
     if (typeof value !== 'string') return target;
     const managementGroup = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)\/?$/i.exec(value);
     if (managementGroup) {
+      noteNamedManagementGroup(this.expansion, managementGroup[1]);
       target.level = 'managementGroup';
       target.managementGroup = managementGroup[1];
     } else if (value === '/') {

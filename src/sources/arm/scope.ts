@@ -118,6 +118,27 @@ export interface Expansion {
    */
   placeholderGroup?: { subscriptionId: string; resourceGroup: string };
   namesPlaceholderGroup?: boolean;
+  /**
+   * The management group the template is deployed to when it is a placeholder: a nested deployment scoped to a
+   * management group of that name, or an id in one, names another management group, and
+   * `namesPlaceholderManagementGroup` is set as `namesPlaceholderGroup` is.
+   */
+  placeholderManagementGroup?: string;
+  namesPlaceholderManagementGroup?: boolean;
+}
+
+const MANAGEMENT_GROUP_ID = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)(?:\/|$)/i;
+
+/**
+ * Notes a management group a template names (a nested deployment's `scope`, `managementGroupResourceId()`'s group, a
+ * scope or id in one): when it is the placeholder the template's own was given, the two are told apart (Expansion).
+ * `named` is a management group's name, or with `asId` any text that may be an id in one.
+ */
+export function noteNamedManagementGroup(expansion: Expansion, named: string, asId = false): void {
+  const placeholder = expansion.placeholderManagementGroup;
+  if (placeholder === undefined) return;
+  const name = asId ? MANAGEMENT_GROUP_ID.exec(named)?.[1] : named;
+  if (name !== undefined && foldCase(name) === foldCase(placeholder)) expansion.namesPlaceholderManagementGroup = true;
 }
 
 /**

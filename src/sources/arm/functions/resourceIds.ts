@@ -7,8 +7,9 @@
 import type { Value } from '../../../model/value.js';
 import { ExpressionError } from '../../../expr/errors.js';
 import { defineFunction, type EvalContext, type FunctionDefinition } from '../../../expr/evaluate.js';
-import { noteNamedGroup, type DeploymentTarget } from '../scope.js';
+import { noteNamedGroup, noteNamedManagementGroup, type DeploymentTarget } from '../scope.js';
 import { dataOf, targetOf } from './deployment.js';
+import { foldCase } from '../../../model/foldCase.js';
 
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] → `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 export function interleave(type: string, names: string[]): string | null {
@@ -121,13 +122,16 @@ function subscriptionResourceId(args: Value[], ctx: EvalContext): Value {
   return `/subscriptions/${subscription}/providers/${typedPath('subscriptionResourceId', parts[typeIndex], parts.slice(typeIndex + 1))}`;
 }
 
-function tenantResourceId(args: Value[]): Value {
+function tenantResourceId(args: Value[], ctx: EvalContext): Value {
   const parts = strings('tenantResourceId', args);
+  if (foldCase(parts[0]) === 'microsoft.management/managementgroups' && parts.length > 1)
+    noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[1]);
   return `/providers/${typedPath('tenantResourceId', parts[0], parts.slice(1))}`;
 }
 
-function extensionResourceId(args: Value[]): Value {
+function extensionResourceId(args: Value[], ctx: EvalContext): Value {
   const parts = strings('extensionResourceId', args);
+  noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[0], true);
   const base = parts[0].replace(/\/+$/, '');
   return `${base}/providers/${typedPath('extensionResourceId', parts[1], parts.slice(2))}`;
 }
@@ -141,6 +145,7 @@ function managementGroupResourceId(args: Value[], ctx: EvalContext): Value {
       "The template function 'managementGroupResourceId' needs a resource type after at most a management group name."
     );
   }
+  if (typeIndex === 1) noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[0]);
   const group = typeIndex === 1 ? parts[0] : target.managementGroup;
   return `/providers/Microsoft.Management/managementGroups/${group}/providers/${typedPath(
     'managementGroupResourceId',
