@@ -12,7 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5919);
 /* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_worker_threads__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _commands_index_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2698);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5266);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4028);
 /* harmony import */ var _commands_threadData_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7712);
 /**
  * The worker thread's side of src/commands/thread.ts: the CLI's entry (cli.ts) loads this instead of the command

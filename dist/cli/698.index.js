@@ -545,7 +545,7 @@ function printOrWrite(text, output, io) {
 /* harmony import */ var _model_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7206);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(311);
 /* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3155);
-/* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5266);
+/* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4028);
 /* harmony import */ var _rules_tooling_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3953);
 /** The CLI's entry: parses the arguments, prints help and the version, and runs the command named. */
 
@@ -692,7 +692,7 @@ function usageError(io, message, command) {
 
 /***/ }),
 
-/***/ 5266:
+/***/ 4028:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2429,6 +2429,8 @@ function compareOrder(a, b) {
     return la < lb ? -1 : la > lb ? 1 : 0;
 }
 
+// EXTERNAL MODULE: ./src/model/resourceId.ts
+var resourceId = __webpack_require__(5008);
 ;// CONCATENATED MODULE: ./src/engine/fields.ts
 /**
  * Fields: what a `field` condition, a `count.field` and the `field()` function read from a resource.
@@ -2437,6 +2439,7 @@ function compareOrder(a, b) {
  * catalog to a property path. `[*]` selects every member of an array: the field then yields a
  * collection of values, and a condition must hold for each of them.
  */
+
 
 
 
@@ -2638,26 +2641,7 @@ function shortName(resource) {
  * under a provider (a subscription, a resource group) or that is not of that shape.
  */
 function nameChainOf(id) {
-    const segments = id.split('/');
-    if (segments[0] !== '')
-        return undefined;
-    let chain;
-    let i = 1;
-    // Pairs of (type, name) from the start; `providers` where a type would be begins a provider's chain.
-    while (i < segments.length) {
-        if ((0,model_foldCase/* foldCase */.SP)(segments[i]) === 'providers') {
-            if (i + 3 >= segments.length)
-                return undefined;
-            chain = [];
-            i += 2;
-            continue;
-        }
-        if (i + 1 >= segments.length || segments[i] === '' || segments[i + 1] === '')
-            return undefined;
-        chain?.push(segments[i + 1]);
-        i += 2;
-    }
-    return chain && chain.length > 0 ? chain : undefined;
+    return (0,resourceId/* parseResourceIdChain */.k)(id)?.names;
 }
 /**
  * `fullName`: "the resource name prepended by any parent resource names (for example myServer/myDatabase)"
@@ -3308,18 +3292,16 @@ function valueCountIterations(rt, members) {
  * limit in Azure (the resource provider bounds the arrays), so one count nested in another over arrays of
  * 10,000 members is 10^8 iterations for one resource: the checkpoint ends it with the file's LimitError.
  */
-let countCheckpoint;
-let countSteps = 0;
 const COUNT_STEPS = 1024;
-/** Runs `action` with `checkpoint` called every COUNT_STEPS iterations of a count. */
+/** Runs `action` with a budget whose `checkpoint` is called every COUNT_STEPS iterations of a count. */
 function withCountCheckpoint(checkpoint, action) {
-    const saved = countCheckpoint;
-    countCheckpoint = checkpoint;
+    const counts = checkpoint ? { checkpoint, steps: 0 } : undefined;
     try {
-        return action();
+        return action(counts);
     }
     finally {
-        countCheckpoint = saved;
+        if (counts)
+            counts.checkpoint = undefined;
     }
 }
 function countMembers(rt, members, scope, where, iterations) {
@@ -3329,11 +3311,12 @@ function countMembers(rt, members, scope, where, iterations) {
     let max = 0;
     let unknown;
     const frame = { ...scope, current: undefined, iterations };
+    const counts = rt.counts;
     rt.scopes.push(frame);
     try {
         for (const member of members) {
-            if (countCheckpoint && ++countSteps % COUNT_STEPS === 0)
-                countCheckpoint();
+            if (counts?.checkpoint && ++counts.steps % COUNT_STEPS === 0)
+                counts.checkpoint();
             frame.current = member;
             const r = where(rt);
             // Azure's evaluation fails as a whole where it fails for one member: the count is not known at all.
@@ -3390,20 +3373,20 @@ const where = (position) => position ? `${position.file.replace(/^.*[\\/]/, '')}
  */
 function evaluateInOrder(defs, resources, options = {}) {
     // The checkpoint is read inside counts too: one count nested in another can be most of a file's work.
-    return withCountCheckpoint(options.checkpoint, () => evaluateAll(defs, resources, options));
+    return withCountCheckpoint(options.checkpoint, counts => evaluateAll(defs, resources, options, counts));
 }
-function evaluateAll(defs, resources, options) {
+function evaluateAll(defs, resources, options, counts) {
     const parameters = defs.map(def => (options.parameters ? (0,model_value/* own */.ZV)(options.parameters, def.name) : undefined));
     const effectOptions = parameters.map(p => ({ parameters: p }));
     // Resources written more than once, changed by Append or Modify, or not read: decided first, together.
-    const related = options.related ?? resources;
+    const shared = { related: options.related ?? resources, counts };
     const ordered = new Map();
     for (const resource of resources) {
         if (resource.existing || isSimple(defs, effectOptions, resource))
             continue;
         options.checkpoint?.();
         const byIndex = new Map();
-        for (const { index, finding } of evaluateResource(defs, resource, related, options))
+        for (const { index, finding } of evaluateResource(defs, resource, shared, options))
             byIndex.set(index, finding);
         ordered.set(resource, byIndex);
     }
@@ -3425,7 +3408,7 @@ function evaluateAll(defs, resources, options) {
             if (!def.mayApply(resource.type))
                 continue;
             options.checkpoint?.();
-            const evaluation = def.evaluate(resource, { parameters: parameters[i], related });
+            const evaluation = def.evaluate(resource, { parameters: parameters[i], ...shared });
             if (evaluation.applicable)
                 findings.push(toFinding(def, resource, evaluation));
         }
@@ -3447,7 +3430,7 @@ function isSimple(defs, effectOptions, resource) {
     }
     return true;
 }
-function evaluateResource(defs, resource, related, options) {
+function evaluateResource(defs, resource, shared, options) {
     const out = [];
     if (resource.unresolved)
         return unresolvedFindings(defs, resource, options);
@@ -3466,10 +3449,10 @@ function evaluateResource(defs, resource, related, options) {
     // The base's definitions see the request as the base's Append and Modify leave it: what a pull request adds
     // changes it once merged (a Modify setting enablePurgeProtection must not make the base's rule pass now).
     const baseModifiers = modifiers.filter(p => !p.def.addedByChange);
-    const requests = writes.map(write => modifiedRequest(write, baseModifiers, related));
+    const requests = writes.map(write => modifiedRequest(write, baseModifiers, shared));
     const withAdded = baseModifiers.length === modifiers.length
         ? requests
-        : writes.map(write => modifiedRequest(write, modifiers, related));
+        : writes.map(write => modifiedRequest(write, modifiers, shared));
     for (const planned of plan) {
         options.checkpoint?.();
         const { def, index, parameters, effect } = planned;
@@ -3477,11 +3460,11 @@ function evaluateResource(defs, resource, related, options) {
         const final = seen[seen.length - 1];
         let finding;
         if (effect === 'Deny')
-            finding = denyFinding(planned, seen, related);
+            finding = denyFinding(planned, seen, shared);
         else if (effect === 'Append' || effect === 'Modify')
-            finding = modifierFinding(planned, final, related);
+            finding = modifierFinding(planned, final, shared);
         else {
-            const evaluation = def.evaluate(final.resource, { parameters, related });
+            const evaluation = def.evaluate(final.resource, { parameters, ...shared });
             if (evaluation.applicable)
                 finding = toFinding(def, final.resource, evaluation);
         }
@@ -3498,10 +3481,10 @@ function evaluateResource(defs, resource, related, options) {
  * a conflict. If all policy definitions have audit, then none of the operations of the conflicting
  * policy definitions are processed." (https://learn.microsoft.com/azure/governance/policy/concepts/effect-modify)
  */
-function modifiedRequest(write, modifiers, related) {
+function modifiedRequest(write, modifiers, shared) {
     const outcomes = new Map();
     for (const { def, parameters } of modifiers) {
-        outcomes.set(def, def.changeRequest(write, { parameters, related }));
+        outcomes.set(def, def.changeRequest(write, { parameters, ...shared }));
     }
     const request = { write, resource: write, outcomes };
     // Which definitions change each property.
@@ -3549,7 +3532,7 @@ function modifiedRequest(write, modifiers, related) {
     else {
         for (const { def, parameters } of applied) {
             json ??= copyBody(write.json);
-            def.changeRequest(write, { parameters, related }, json);
+            def.changeRequest(write, { parameters, ...shared }, json);
         }
     }
     if (json)
@@ -3557,12 +3540,12 @@ function modifiedRequest(write, modifiers, related) {
     return request;
 }
 /** Deny: the first write Azure would refuse, on its line; compliant when every write passes. */
-function denyFinding(planned, requests, related) {
+function denyFinding(planned, requests, shared) {
     const { def, parameters } = planned;
     const n = requests.length;
     const evaluations = [];
     for (const request of requests) {
-        const evaluation = def.evaluate(request.resource, { parameters, related });
+        const evaluation = def.evaluate(request.resource, { parameters, ...shared });
         const finding = evaluation.applicable ? toFinding(def, request.resource, evaluation) : undefined;
         evaluations.push({ request, evaluation, verdict: finding?.verdict ?? 'compliant' });
         // A request Azure rejects ends the deployment: later writes are never sent.
@@ -3581,7 +3564,7 @@ function denyFinding(planned, requests, related) {
         return finding;
     const others = requests.filter(r => r !== denied.request).map(r => where(r.write.source));
     let note = ` Deny evaluates each write as it is sent: this is write ${position + 1} of ${n} of ${denied.request.write.name} (the other${others.length > 1 ? 's' : ''} at ${others.join(', ')})`;
-    const finalEvaluation = position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, related }) : undefined;
+    const finalEvaluation = position < n - 1 ? def.evaluate(requests[n - 1].resource, { parameters, ...shared }) : undefined;
     if (finalEvaluation && (!finalEvaluation.applicable || finalEvaluation.verdict === 'compliant')) {
         note += `; Azure refuses it and the deployment stops, though the write at ${where(requests[n - 1].write.source)} would comply. Give the resource its final properties in its first write`;
     }
@@ -3617,13 +3600,13 @@ function unresolvedFindings(defs, resource, options) {
     return out;
 }
 /** Append and Modify: their verdict on the end state, and what they change on the way there. */
-function modifierFinding(planned, final, related) {
+function modifierFinding(planned, final, shared) {
     const { def, parameters } = planned;
     const outcome = final.outcomes.get(def);
     if (outcome?.change?.notApplicable)
         return undefined;
     if (final.refused?.def === def) {
-        const evaluation = def.evaluate(final.write, { parameters, related });
+        const evaluation = def.evaluate(final.write, { parameters, ...shared });
         const finding = toFinding(def, final.write, evaluation);
         return {
             ...finding,
@@ -3632,7 +3615,7 @@ function modifierFinding(planned, final, related) {
             message: `${def.displayName}: ${final.refused.reason}.`
         };
     }
-    const evaluation = def.evaluate(final.resource, { parameters, related });
+    const evaluation = def.evaluate(final.resource, { parameters, ...shared });
     if (!evaluation.applicable)
         return undefined;
     const finding = toFinding(def, final.resource, evaluation);
@@ -3652,6 +3635,8 @@ function modifierFinding(planned, final, related) {
     return notes.length ? { ...finding, message: `${finding.message} ${notes.join(' ')}` } : finding;
 }
 
+// EXTERNAL MODULE: ./src/model/resource.ts
+var model_resource = __webpack_require__(7813);
 ;// CONCATENATED MODULE: ./src/expr/functions/args.ts
 /** Argument checks shared by the function families; each failure is an ARM-style ExpressionError. */
 
@@ -6977,11 +6962,6 @@ function hasLocationCondition(rule) {
     const field = fieldKey === undefined ? undefined : obj[fieldKey];
     return typeof field === 'string' && (0,model_foldCase/* foldCase */.SP)(field) === 'location';
 }
-const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
-/** Whether a resource type is a subscription's, which a rule with a location condition does not apply to. */
-function isSubscriptionType(type) {
-    return type.length === SUBSCRIPTION_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === SUBSCRIPTION_TYPE;
-}
 
 ;// CONCATENATED MODULE: ./src/engine/modifiable.ts
 /**
@@ -8516,43 +8496,6 @@ function scopeMatcher(evaluated, options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/model/resource.ts
-
-/**
- * Where a template's resources are placed when the caller does not say where it deploys: the ids a template's
- * expressions build (`resourceId()`, `subscription().id`) carry these, consistently, but they are no subscription or
- * resource group Azure holds.
- */
-const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-const PLACEHOLDER_RESOURCE_GROUP = 'rg';
-/**
- * The template's own group where the template itself names a group called `PLACEHOLDER_RESOURCE_GROUP` (another group,
- * which ARM keeps apart from its own): no group's name can end in a period, so no template can name this one.
- */
-const UNNAMEABLE_GROUP = 'rg.';
-/**
- * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
- * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
- * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
- * answers that spelling.
- * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
- */
-const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
-const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
-/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
-function policyResourceType(type) {
-    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups'
-        ? POLICY_RESOURCE_GROUP_TYPE
-        : type;
-}
-/**
- * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
- * made with, so that ids written before resource groups took the policy's spelling still match.
- */
-function armResourceType(type) {
-    return (0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/runtime.ts
 
 
@@ -8569,6 +8512,7 @@ class Runtime {
     given;
     outer;
     aliases;
+    counts;
     json;
     scopes = [];
     /**
@@ -8588,7 +8532,9 @@ class Runtime {
      */
     outer, 
     /** Aliases the definition's loader declared beyond the shipped catalog. */
-    aliases) {
+    aliases, 
+    /** The evaluation's bound on the work of counts (see withCountCheckpoint), shared by its runtimes. */
+    counts) {
         this.resource = resource;
         this.parameters = parameters;
         this.functions = functions;
@@ -8596,6 +8542,7 @@ class Runtime {
         this.given = given;
         this.outer = outer;
         this.aliases = aliases;
+        this.counts = counts;
         this.json = resource.json;
     }
     /** The expression context (function library) whose `data` is this runtime. */
@@ -8610,21 +8557,27 @@ class Runtime {
     scope() {
         const fromId = parseResourceId(this.resource.id);
         const fallback = this.outer?.scope();
-        const subscriptionId = this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION;
+        const subscriptionId = this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7;
         const resourceGroup = this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group';
         // Only a template's resources (and what their existence conditions read) are placed by the placeholders.
         const template = this.resource.origin === 'template' || this.outer?.resource.origin === 'template';
+        // Told where the template deploys, a group called 'rg' is the one it was told.
+        const placed = this.resource.placed ?? this.outer?.resource.placed;
         const placeholder = {
-            subscription: template && this.given?.subscriptionId === undefined && (0,model_foldCase/* foldCase */.SP)(subscriptionId) === PLACEHOLDER_SUBSCRIPTION,
+            subscription: template &&
+                this.given?.subscriptionId === undefined &&
+                !placed?.subscription &&
+                (0,model_foldCase/* foldCase */.SP)(subscriptionId) === model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7,
             resourceGroup: template &&
                 this.given?.resourceGroup === undefined &&
-                ((0,model_foldCase/* foldCase */.SP)(resourceGroup) === PLACEHOLDER_RESOURCE_GROUP || resourceGroup === UNNAMEABLE_GROUP)
+                !placed?.resourceGroup &&
+                ((0,model_foldCase/* foldCase */.SP)(resourceGroup) === model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV || resourceGroup === model_resource/* UNNAMEABLE_GROUP */.pK)
         };
         return { subscriptionId, resourceGroup, placeholder };
     }
     /** The same evaluation, reading a related resource's fields (existence conditions). */
     forResource(resource) {
-        return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this, this.aliases);
+        return new Runtime(resource, this.parameters, this.functions, this.definitionId, undefined, this, this.aliases, this.counts);
     }
 }
 
@@ -8819,6 +8772,7 @@ function checkAssignmentValue(definition, file, name, param, value) {
  * compile conditions and expressions into closures, once. `evaluate` then only runs closures.
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics
  */
+
 
 
 
@@ -9107,7 +9061,7 @@ function loadDefinition(src, options = {}) {
     // A rule with a location condition does not apply to subscriptions, for every effect but the IfNotExists ones
     // (applicability.ts).
     const locationCondition = hasLocationCondition(ruleObj.if);
-    const notForSubscription = (type) => locationCondition && isSubscriptionType(type);
+    const notForSubscription = (type) => locationCondition && (0,model_resource/* isSubscriptionType */.k$)(type);
     const gate = typeGate(ruleObj.if);
     const gateLeaf = typeGateLeaf(ruleObj.if);
     // An Indexed definition whose `if` requires only types Indexed does not evaluate applies to nothing, here
@@ -9299,7 +9253,7 @@ function loadDefinition(src, options = {}) {
         throw new model_errors/* UserError */.yo(`definition '${name}'${file ? ` (${file})` : ''}: the assignment gives parameter${undeclared.length > 1 ? 's' : ''} ${list}, which the definition does not declare (Azure refuses this: UndefinedPolicyParameter); ${declaredList}.`, file ? { file } : undefined);
     }
     function makeRuntime(resource, params, options) {
-        return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases);
+        return new Runtime(resource, params, functions, definitionId, options.scope, undefined, aliases, options.counts);
     }
     function withResource(rt, resource) {
         return rt.forResource(resource);
@@ -11088,7 +11042,7 @@ function describeResource(entry) {
     if (typeof type !== 'string' || typeof name !== 'string')
         return 'needs string "type" and "name" fields to be evaluated.';
     const id = typeof json.id === 'string' ? json.id : `/providers/${type}/${name}`;
-    return { json, renamed, id, type: policyResourceType(type), name };
+    return { json, renamed, id, type: (0,model_resource/* policyResourceType */.VN)(type), name };
 }
 function normalise(entry) {
     const isPascal = (0,model_value/* hasOwn */.$3)(entry, 'ResourceType') || (0,model_value/* hasOwn */.$3)(entry, 'ResourceId') || ((0,model_value/* hasOwn */.$3)(entry, 'Name') && !(0,model_value/* hasOwn */.$3)(entry, 'name'));
@@ -13254,6 +13208,20 @@ function hideTemplateUris(value, baseUri) {
 
 
 const NO_COPY = { loops: new Map() };
+const MANAGEMENT_GROUP_ID = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)(?:\/|$)/i;
+/**
+ * Notes a management group a template names (a nested deployment's `scope`, `managementGroupResourceId()`'s group, a
+ * scope or id in one): when it is the placeholder the template's own was given, the two are told apart (Expansion).
+ * `named` is a management group's name, or with `asId` any text that may be an id in one.
+ */
+function noteNamedManagementGroup(expansion, named, asId = false) {
+    const placeholder = expansion.placeholderManagementGroup;
+    if (placeholder === undefined)
+        return;
+    const name = asId ? MANAGEMENT_GROUP_ID.exec(named)?.[1] : named;
+    if (name !== undefined && (0,model_foldCase/* foldCase */.SP)(name) === (0,model_foldCase/* foldCase */.SP)(placeholder))
+        expansion.namesPlaceholderManagementGroup = true;
+}
 /**
  * Notes a resource group a template names (a nested deployment's `resourceGroup`, `resourceId()`'s group
  * argument): when it is the placeholder the template's own group was given, the two are told apart (Expansion).
@@ -14131,6 +14099,7 @@ const deploymentFunctions = [
 
 
 
+
 /** `Microsoft.KeyVault/vaults/keys` + [`kv`, `k1`] \u2192 `Microsoft.KeyVault/vaults/kv/keys/k1`. */
 function interleave(type, names) {
     const segments = typeSegments(type);
@@ -14212,7 +14181,7 @@ function scopePrefix(target) {
             return '';
     }
 }
-function resourceId(args, ctx) {
+function resourceIds_resourceId(args, ctx) {
     const target = targetOf(ctx);
     const parts = strings('resourceId', args);
     const typeIndex = parts.findIndex(p => p.includes('/'));
@@ -14240,12 +14209,15 @@ function subscriptionResourceId(args, ctx) {
     const subscription = typeIndex === 1 ? parts[0] : target.subscriptionId;
     return `/subscriptions/${subscription}/providers/${typedPath('subscriptionResourceId', parts[typeIndex], parts.slice(typeIndex + 1))}`;
 }
-function tenantResourceId(args) {
+function tenantResourceId(args, ctx) {
     const parts = strings('tenantResourceId', args);
+    if ((0,model_foldCase/* foldCase */.SP)(parts[0]) === 'microsoft.management/managementgroups' && parts.length > 1)
+        noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[1]);
     return `/providers/${typedPath('tenantResourceId', parts[0], parts.slice(1))}`;
 }
-function extensionResourceId(args) {
+function extensionResourceId(args, ctx) {
     const parts = strings('extensionResourceId', args);
+    noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[0], true);
     const base = parts[0].replace(/\/+$/, '');
     return `${base}/providers/${typedPath('extensionResourceId', parts[1], parts.slice(2))}`;
 }
@@ -14256,11 +14228,13 @@ function managementGroupResourceId(args, ctx) {
     if (typeIndex < 0 || typeIndex > 1) {
         throw new ExpressionError("The template function 'managementGroupResourceId' needs a resource type after at most a management group name.");
     }
+    if (typeIndex === 1)
+        noteNamedManagementGroup(dataOf(ctx).scope.expansion, parts[0]);
     const group = typeIndex === 1 ? parts[0] : target.managementGroup;
     return `/providers/Microsoft.Management/managementGroups/${group}/providers/${typedPath('managementGroupResourceId', parts[typeIndex], parts.slice(typeIndex + 1))}`;
 }
 const resourceIdFunctions = [
-    defineFunction({ name: 'resourceId', minArgs: 2, maxArgs: Infinity, call: resourceId }),
+    defineFunction({ name: 'resourceId', minArgs: 2, maxArgs: Infinity, call: resourceIds_resourceId }),
     defineFunction({ name: 'subscriptionResourceId', minArgs: 2, maxArgs: Infinity, call: subscriptionResourceId }),
     defineFunction({ name: 'tenantResourceId', minArgs: 2, maxArgs: Infinity, call: tenantResourceId }),
     defineFunction({ name: 'extensionResourceId', minArgs: 3, maxArgs: Infinity, call: extensionResourceId }),
@@ -15214,6 +15188,7 @@ class TemplateExpander {
         if ('scope' in node) {
             const scopeValue = scope.evaluateValue(node.scope, (0,model_pointer/* joinPointer */.Kn)(pointer, 'scope'), data);
             const text = valueText(scopeValue, node.scope);
+            noteNamedManagementGroup(this.expansion, text, true);
             prefix = text.startsWith('/') ? text.replace(/\/+$/, '') : `${scopePrefix(target)}/providers/${text}`;
         }
         if ((0,model_foldCase/* foldCase */.SP)(type) === 'microsoft.resources/resourcegroups' && !('scope' in node)) {
@@ -15441,7 +15416,7 @@ class TemplateExpander {
         this.reportFailures(instance.failures, !instance.conditionUnknown && !instance.existing);
         const resource = {
             id: instance.id,
-            type: policyResourceType(instance.type),
+            type: (0,model_resource/* policyResourceType */.VN)(instance.type),
             name: instance.nameText,
             json,
             source: declaredAt,
@@ -15709,6 +15684,7 @@ class TemplateExpander {
             return target;
         const managementGroup = /^\/?(?:providers\/)?Microsoft\.Management\/managementGroups\/([^/]+)\/?$/i.exec(value);
         if (managementGroup) {
+            noteNamedManagementGroup(this.expansion, managementGroup[1]);
             target.level = 'managementGroup';
             target.managementGroup = managementGroup[1];
         }
@@ -16380,13 +16356,13 @@ function targetFor(template, options, file) {
     const level = deploymentLevelOf(template.$schema);
     return {
         level,
-        subscriptionId: scope.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION,
-        resourceGroup: scope.resourceGroup ?? PLACEHOLDER_RESOURCE_GROUP,
+        subscriptionId: scope.subscriptionId ?? model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7,
+        resourceGroup: scope.resourceGroup ?? model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV,
         // A template does not say where its resource group (or, above a group, its deployment) is:
         // unknown unless the caller gives it.
         location: level === 'resourceGroup' ? scope.resourceGroupLocation : scope.deploymentLocation,
         tenantId: scope.tenantId ?? PLACEHOLDER_TENANT,
-        managementGroup: 'mg',
+        managementGroup: model_resource/* PLACEHOLDER_MANAGEMENT_GROUP */.CI,
         deploymentName: scope.deploymentName ?? external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
     };
 }
@@ -16416,6 +16392,8 @@ function expandTemplateDocument(doc, options = {}) {
     const deploy = (target, budget, now, watched) => {
         const expansion = {
             ...(watched === undefined || target.level !== 'resourceGroup' ? {} : { placeholderGroup: watched }),
+            // No management group is given to a run: the template's own is always the placeholder.
+            ...(target.level === 'managementGroup' ? { placeholderManagementGroup: model_resource/* PLACEHOLDER_MANAGEMENT_GROUP */.CI } : {}),
             notes: [],
             now,
             newGuidCount: 0,
@@ -16457,15 +16435,32 @@ function expandTemplateDocument(doc, options = {}) {
         // The template names a group called as the placeholder of its own. When that name is the template's own group
         // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
         // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
-        const apart = deploy({ ...target, resourceGroup: UNNAMEABLE_GROUP }, budget, now, watched);
+        const apart = deploy({ ...target, resourceGroup: model_resource/* UNNAMEABLE_GROUP */.pK }, budget, now, watched);
         if (apart.expansion.namesPlaceholderGroup) {
             ({ emitted, expansion } = apart);
-            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a resource group '${PLACEHOLDER_RESOURCE_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`);
+            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a resource group '${model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${model_resource/* UNNAMEABLE_GROUP */.pK}' here.`);
+        }
+    }
+    if (expansion.namesPlaceholderManagementGroup) {
+        // The same for a template deployed to a management group that names one called as the placeholder of its own (a
+        // nested deployment scoped to it): a management group's id cannot end in a period either.
+        const apart = deploy({ ...target, managementGroup: model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc }, budget, now, watched);
+        if (apart.expansion.namesPlaceholderManagementGroup) {
+            ({ emitted, expansion } = apart);
+            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a management group '${model_resource/* PLACEHOLDER_MANAGEMENT_GROUP */.CI}', the name cmk-guard gives the management group a template is deployed to: that management group is another, and the template's own is called '${model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc}' here.`);
         }
     }
     for (const e of emitted)
         refuseCollidingBody(e.resource);
     const resources = finalStates(emitted, expansion.notes);
+    const placed = {
+        ...(options.scope?.subscriptionId !== undefined ? { subscription: true } : {}),
+        ...(options.scope?.resourceGroup !== undefined ? { resourceGroup: true } : {})
+    };
+    if (Object.keys(placed).length)
+        for (const resource of resources)
+            for (const state of [resource, ...(resource.priorWrites ?? [])])
+                state.placed = placed;
     if (options.stableNames && placeholderDeploymentNeeded(resources, options.scope)) {
         giveStableNames(resources, () => {
             // Within the same budget: a template that spends it here keeps the names it has.
@@ -16473,6 +16468,7 @@ function expandTemplateDocument(doc, options = {}) {
             return finalStates(placeholder.emitted, []);
         });
     }
+    const shapeOnly = schemaNote(template, doc.file);
     return {
         file: doc.file,
         resources,
@@ -16482,7 +16478,8 @@ function expandTemplateDocument(doc, options = {}) {
             : parameterFiles.length
                 ? parameterFiles[parameterFiles.length - 1]
                 : null,
-        notes: [...schemaNote(template, doc.file), ...expansion.notes],
+        notes: [...shapeOnly, ...expansion.notes],
+        ...(shapeOnly.length ? { fileNotes: shapeOnly } : {}),
         errors: expansion.errors,
         linkedFiles: [...linkedFiles]
     };
@@ -17048,9 +17045,11 @@ function templateFileMatcher(pattern) {
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
  * every `.json`, `.jsonc` and `.bicep` file under it; a plain file gives itself. With a boundary, a folder to
- * walk that leads outside it is given back as it is, unwalked, for the caller to refuse.
+ * walk that leads outside it is given back as it is, unwalked, for the caller to refuse. The `.bicep` files a glob
+ * walks past without matching are put in `bicepPassed` (a pull request that turns `main.json` into `main.bicep`
+ * takes it out of a `**` `/*.json` glob).
  */
-function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
+function expandPattern(pattern, cwd, boundary, skippedFolders = [], bicepPassed = []) {
     if (pattern.length > MAX_GLOB_LENGTH) {
         throw new model_errors/* UserError */.yo(`this pattern is ${pattern.length} characters long; the longest cmk-guard matches is ${MAX_GLOB_LENGTH}, as no path is longer.`, { file: (0,model_errors/* inputToken */.qS)(pattern) });
     }
@@ -17085,10 +17084,14 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = []) {
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
     const outside = [];
-    return [
-        ...walkFiles(base, boundary, outside, skippedFolders).filter(file => matcher.test(toPosix(external_node_path_.relative(base, file)))),
-        ...outside
-    ];
+    const matched = walkFiles(base, boundary, outside, skippedFolders).filter(file => {
+        if (matcher.test(toPosix(external_node_path_.relative(base, file))))
+            return true;
+        if (/\.bicep$/i.test(file))
+            bicepPassed.push(file);
+        return false;
+    });
+    return [...matched, ...outside];
 }
 
 ;// CONCATENATED MODULE: ./src/sources/discover.ts
@@ -17343,10 +17346,12 @@ function loadTemplates(patterns, options) {
     const matchedBy = new Map();
     /** node_modules folders the walks passed over: a template in one would otherwise pass unseen. */
     const skippedFolders = [];
+    /** `.bicep` files the globs walked past. */
+    const bicepPassed = [];
     for (const pattern of patterns) {
         let matched;
         try {
-            matched = expandPattern(pattern, options.cwd, root, skippedFolders);
+            matched = expandPattern(pattern, options.cwd, root, skippedFolders, bicepPassed);
         }
         catch (error) {
             // A walk past its limit is that pattern's error; the other patterns are still read.
@@ -17373,6 +17378,8 @@ function loadTemplates(patterns, options) {
             file: folder,
             reason: 'a node_modules folder: not searched; name it in a pattern of its own to check templates in it'
         });
+    for (const entry of unmatchedBicep(files, bicepPassed, options))
+        result.skipped.push(entry);
     for (const folder of absentSubmodules(root, patterns, options.cwd))
         result.skipped.push({
             file: folder,
@@ -17578,6 +17585,36 @@ function loadTemplates(patterns, options) {
     }
     return result;
 }
+/**
+ * The `.bicep` files nothing checks that are listed with the skipped ones, so that the summary shows them: where no
+ * pattern matches a Bicep file (the default `**` `/*.json`), those under the folders the globs search, and on a pull
+ * request those it adds or changes that no pattern matches. A pull request that converts `main.json` to
+ * `main.bicep` would otherwise take it out of the check unsaid. The default stays JSON: checking Bicep files needs
+ * the Bicep CLI, and would check each module on its own. Skipped files are said, not failed (issue #14).
+ */
+function unmatchedBicep(files, passed, options) {
+    const listed = new Set(files.map(model_foldCase/* foldCase */.SP));
+    const checksBicep = files.some(isBicepFile);
+    const changed = (options.changedFiles ?? [])
+        .filter(file => isBicepFile(file))
+        .map(file => external_node_path_.resolve(options.cwd, file))
+        .filter(isFile);
+    const seen = new Set();
+    const out = [];
+    for (const file of [...(checksBicep ? [] : passed), ...changed]) {
+        const key = (0,model_foldCase/* foldCase */.SP)(file);
+        if (listed.has(key) || seen.has(key))
+            continue;
+        seen.add(key);
+        out.push({
+            file,
+            reason: checksBicep
+                ? 'a Bicep file no pattern of `templates` matches: not checked on its own (a module is checked where a checked file uses it); add it to `templates` to check it'
+                : 'a Bicep file: add `**/*.bicep` to `templates` to check it (needs the Bicep CLI)'
+        });
+    }
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
 function isFile(file) {
     try {
         return external_node_fs_.statSync(file).isFile();
@@ -17646,7 +17683,7 @@ function selectorMatcher(selector) {
     return resource => (id === null || id.test(resource.id)) &&
         (name === null || name.test(resource.name)) &&
         // A resource group answers to ARM's spelling of its type as well as to Azure Policy's.
-        (type === null || type.test(resource.type) || type.test(armResourceType(resource.type))) &&
+        (type === null || type.test(resource.type) || type.test((0,model_resource/* armResourceType */.n3)(resource.type))) &&
         (file === null || (resource.file !== null && file.test(resource.file)));
 }
 function matcherOf(exception) {
@@ -17813,7 +17850,7 @@ function fingerprints(finding) {
         : [stable, printOf(finding, name, finding.resource.file)];
 }
 function printOf(finding, name, file) {
-    const key = [finding.definition, (0,model_foldCase/* foldCase */.SP)(armResourceType(finding.resource.type)), (0,model_foldCase/* foldCase */.SP)(name), file ?? ''].join('\0');
+    const key = [finding.definition, (0,model_foldCase/* foldCase */.SP)((0,model_resource/* armResourceType */.n3)(finding.resource.type)), (0,model_foldCase/* foldCase */.SP)(name), file ?? ''].join('\0');
     return (0,builtins/* nodeCrypto */.SI)().createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -17833,16 +17870,22 @@ function printOf(finding, name, file) {
 
 
 
+
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
-function readBaseline(file, cwd) {
+function readBaseline(file, cwd, placement) {
     const shown = (0,paths/* displayPath */.Gt)(file, cwd);
     const text = (0,textFile/* readTextFile */.Gu)(external_node_path_default().resolve(cwd, file)).replace(/^\uFEFF/, '');
     // The message names the offending character only: the file may not be a baseline at all.
     const json = (0,jsonText/* parseJsonText */.lk)(text, shown, 'the baseline', 'give a findings document written by `cmk-guard baseline --out FILE`.');
-    return { file: shown, text, ...baselineFingerprints(json, shown) };
+    return {
+        file: shown,
+        text,
+        ...baselineFingerprints(json, shown, placement),
+        ...(placement && Object.values(placement).some(v => v !== undefined) ? { placement } : {})
+    };
 }
 /** The fingerprints a baseline document holds (a findings document or a SARIF log), with how many of each. */
-function baselineFingerprints(json, file) {
+function baselineFingerprints(json, file, placement) {
     const fingerprints = new Map();
     const places = new Map();
     const expressionNamed = new Set();
@@ -17860,7 +17903,7 @@ function baselineFingerprints(json, file) {
                 continue;
             const print = fingerprint(finding);
             add(print);
-            const place = placeKey(scopeKey(finding.resource.id) ?? ANYWHERE, finding.verdict === 'indeterminate');
+            const place = placeKey(samePlace(scopeKey(finding.resource.id), placement) ?? ANYWHERE, finding.verdict === 'indeterminate');
             const at = places.get(print) ?? new Map();
             at.set(place, (at.get(place) ?? 0) + 1);
             places.set(print, at);
@@ -17913,6 +17956,28 @@ function scopeKey(id) {
     if (found === null)
         return undefined;
     return (0,model_foldCase/* foldCase */.SP)(found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`);
+}
+/**
+ * A scope key (`scopeKey`) with the placement the run is told put back to the placeholders a run not told it
+ * builds ids with: the template's own subscription and group are one place whether or not they are given. A group
+ * named the same in another subscription, or another group in it, stays where it is.
+ */
+function samePlace(key, placement) {
+    if (key === undefined || placement === undefined)
+        return key;
+    const found = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?$/.exec(key);
+    if (found === null)
+        return key;
+    const [, subscription, group] = found;
+    const given = placement.subscriptionId === undefined ? undefined : (0,model_foldCase/* foldCase */.SP)(placement.subscriptionId);
+    const own = subscription === (given ?? model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7);
+    const subscriptionThere = given !== undefined && own ? model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7 : subscription;
+    if (group === undefined)
+        return `/subscriptions/${subscriptionThere}`;
+    const groupThere = own && placement.resourceGroup !== undefined && group === (0,model_foldCase/* foldCase */.SP)(placement.resourceGroup)
+        ? model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV
+        : group;
+    return `/subscriptions/${subscriptionThere}/resourcegroups/${groupThere}`;
 }
 /** An entry that names no resource id: it accepts its finding wherever it is. */
 const ANYWHERE = '*';
@@ -17969,7 +18034,7 @@ function baselineApplier(baseline) {
         mark(finding) {
             if (finding.verdict === 'compliant' || isAccepted(finding))
                 return finding;
-            const scope = scopeKey(finding.resource.id);
+            const scope = samePlace(scopeKey(finding.resource.id), baseline.placement);
             /** The entry of `print` that accepts this finding: its place, or null for a SARIF entry (no places). */
             const entryOf = (print) => {
                 if ((left.get(print) ?? 0) <= 0)
@@ -18032,6 +18097,11 @@ const REGION_PATTERN = '^[A-Za-z0-9]+( [A-Za-z0-9]+)*$';
 const region = { type: 'string', pattern: REGION_PATTERN };
 /** A subscription id: its GUID. */
 const SUBSCRIPTION_ID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
+/**
+ * A resource group's name as Azure allows it: 1 to 90 letters or digits (any script), underscores, hyphens, periods
+ * and parentheses, not ending in a period (read with the `u` flag, as ajv reads patterns).
+ */
+const RESOURCE_GROUP_PATTERN = '^[-\\p{L}\\p{Nd}_.()]{0,89}[-\\p{L}\\p{Nd}_()]$';
 /** A calendar date: the exception applies through the end of that day (UTC). */
 const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 /** Which resources an exception covers: every field given must match (globs: `*`, `?`, `**`, `{a,b}`). */
@@ -18120,6 +18190,16 @@ const configSchema = {
         'deployment-location': {
             ...region,
             description: 'Where a subscription, management group or tenant deployment is: what `deployment().location` gives (default: unknown).'
+        },
+        'resource-group': {
+            type: 'string',
+            pattern: RESOURCE_GROUP_PATTERN,
+            description: "The name of the resource group the templates deploy to: what `resourceGroup().name` gives, and the group of their resource ids (default: unknown, ids built with 'rg')."
+        },
+        'deployment-subscription-id': {
+            type: 'string',
+            pattern: SUBSCRIPTION_ID_PATTERN,
+            description: 'The subscription the templates deploy to: what `subscription().subscriptionId` gives, and the subscription of their resource ids (default: unknown, ids built with all zeros).'
         },
         resources: { ...stringList, description: 'Resource snapshots: a JSON array, or `{"value": [...]}`.' },
         'fail-on': {
@@ -18224,7 +18304,8 @@ const configFieldHints = {
 const configPatternHints = {
     [DATE_PATTERN]: 'a date written `YYYY-MM-DD`, e.g. `2027-03-31`',
     [REGION_PATTERN]: 'a region name, e.g. `westeurope`',
-    [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`'
+    [SUBSCRIPTION_ID_PATTERN]: 'a subscription id, its GUID, e.g. `00000000-0000-0000-0000-000000000000`',
+    [RESOURCE_GROUP_PATTERN]: 'a resource group name: 1 to 90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period'
 };
 
 // EXTERNAL MODULE: ./src/rules/validate.ts + 2 modules
@@ -18482,7 +18563,7 @@ function baselineChange(baseline, base) {
     let before = { fingerprints: new Map() };
     if (text !== null) {
         try {
-            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file);
+            before = baselineFingerprints((0,jsonText/* parseJson */.qF)(text.replace(/^\uFEFF/, '')), baseline.file, baseline.placement);
         }
         catch {
             before = { fingerprints: new Map() };
@@ -19016,6 +19097,9 @@ function streamedDocument(store, parts) {
         skipped: parts.skipped,
         notRun: parts.notRun
     };
+    const notes = (parts.notes ?? []).filter(entry => !changed || changed.has(entry.file));
+    if (notes.length)
+        document.notes = notes;
     const unmatchedExpressions = first?.baselining?.unmatchedExpressionNamed() ?? 0;
     if (baseline && unmatchedExpressions > 0) {
         // The one change of finding ids the placeholder deployment cannot undo (src/sources/stableNames.ts).
@@ -21889,7 +21973,7 @@ function selects(selector, resource) {
         values = [azure_region(resource.location)];
     }
     else if (kind === 'resourcetype') {
-        values = [(0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)(armResourceType(resource.type))];
+        values = [(0,model_foldCase/* foldCase */.SP)(resource.type), (0,model_foldCase/* foldCase */.SP)((0,model_resource/* armResourceType */.n3)(resource.type))];
     }
     else if (kind === 'resourcewithoutlocation') {
         values = !resource.location && !/\/resourcegroups\//i.test(resource.id) ? ['subscriptionlevelresources'] : [];
@@ -22528,6 +22612,7 @@ async function evaluateRepositoryStreamed(request) {
                 ...[...(request.pinned ?? []), ...loaded.rulesPinned].map(entry => ({ ...entry, atBase: true })),
                 ...read.skipped
             ],
+            notes: read.notes,
             notRun: read.notRun
         });
     }
@@ -22599,11 +22684,13 @@ async function readInputs(request, loaded, inputs, readSets) {
     const readProblems = [...loaded.errors];
     const notRun = [...loaded.leftOut];
     let skipped = [];
+    const notes = [];
     const patterns = templatePatterns(request);
     if (patterns.length) {
         const discovered = loadTemplates(patterns, {
             cwd: request.cwd,
             mayMatchNothing: request.templatesAtBase,
+            changedFiles: request.changedFiles,
             env: request.env,
             root: rootOf(request),
             parameterFiles: request.parameters?.map(p => external_node_path_default().resolve(request.cwd, p)),
@@ -22615,6 +22702,8 @@ async function readInputs(request, loaded, inputs, readSets) {
             onTemplate: template => {
                 if (request.changedFiles)
                     readSets.push(filesRead(template, request.cwd));
+                for (const note of template.fileNotes ?? [])
+                    notes.push({ file: (0,paths/* displayPath */.Gt)(template.file, request.cwd), note });
                 inputs.template(template);
             }
         });
@@ -22658,7 +22747,7 @@ async function readInputs(request, loaded, inputs, readSets) {
                 : 'they compare templates before and after a change, and no templates were given'
         });
     }
-    return { readProblems, skipped, notRun, azureExceptions };
+    return { readProblems, skipped, notes, notRun, azureExceptions };
 }
 /**
  * Transition rules on the head's resources against the base's: whether they ran, and what the base's inline
@@ -22708,7 +22797,11 @@ function readBaselineOf(request, errors) {
     let baseline;
     const problems = [];
     isolated(problems, { file: named }, `read the baseline ${named}`, () => {
-        baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd);
+        // Placed where the templates are: an entry written before the group was given still accepts its finding.
+        baseline = readBaseline(inputPath(request, named, 'the baseline'), request.cwd, {
+            subscriptionId: request.deploymentSubscriptionId,
+            resourceGroup: request.resourceGroup
+        });
     });
     for (const problem of problems)
         errors.push(inputError(problem, request.cwd));
@@ -22762,7 +22855,9 @@ function typesToRead(definitions) {
 function deploymentContext(request) {
     return {
         ...(request.resourceGroupLocation !== undefined ? { resourceGroupLocation: request.resourceGroupLocation } : {}),
-        ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {})
+        ...(request.deploymentLocation !== undefined ? { deploymentLocation: request.deploymentLocation } : {}),
+        ...(request.resourceGroup !== undefined ? { resourceGroup: request.resourceGroup } : {}),
+        ...(request.deploymentSubscriptionId !== undefined ? { subscriptionId: request.deploymentSubscriptionId } : {})
     };
 }
 /** Base templates named as files: every resource they deploy is a candidate to pair with the head's. */
@@ -23288,6 +23383,8 @@ function* compactReport(document, options = {}) {
         yield line(findingLine(finding, paint));
     for (const entry of document.skipped ?? [])
         yield line(`${compact_location(entry.file, null, null)} ${paint('note', 'note')} skipped: ${(0,report_escape/* escapeTerminal */.en)(entry.reason)}`);
+    for (const entry of document.notes ?? [])
+        yield line(`${compact_location(entry.file, null, null)} ${paint('note', 'note')} ${(0,report_escape/* escapeTerminal */.en)(entry.note)}`);
     for (const entry of document.notRun ?? []) {
         const level = entry.warning ? 'warning' : 'note';
         yield line(`cmk-guard: ${paint(level, level)} not-run: ${(0,report_escape/* escapeTerminal */.en)(notRunNames(entry.rules))}: ${(0,report_escape/* escapeTerminal */.en)(entry.reason)}`);
@@ -23721,8 +23818,8 @@ function uriOf(file) {
 
 /**
  * The CLI report: findings grouped by file, each with its line, rule, resource, what is
- * wrong and how to fix it; then input errors, skipped files, rules that did not run and the
- * totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
+ * wrong and how to fix it; then input errors, skipped files, notes on files checked, rules that did not run and
+ * the totals. Everything from the input goes through `escapeTerminal`, so a name cannot move the
  * cursor, and no line starts with `::`, so run in a workflow step a name cannot be a workflow
  * command. `paint` colours labels (our text only, after escaping), for a terminal.
  */
@@ -23788,6 +23885,15 @@ function* textReport(document, options = {}) {
         yield `Skipped ${skipped.length} input${skipped.length === 1 ? '' : 's'} (not deployment templates, or not evaluated):\n`;
         for (const entry of skipped)
             yield line(`  ${(0,report_escape/* escapeTerminal */.en)(entry.file)}: ${(0,report_escape/* escapeTerminal */.en)(entry.reason)}`);
+        written = true;
+    }
+    const notes = document.notes ?? [];
+    if (notes.length) {
+        if (written)
+            yield '\n';
+        yield 'Notes on inputs checked:\n';
+        for (const entry of notes)
+            yield line(`  ${(0,report_escape/* escapeTerminal */.en)(entry.file)}: ${(0,report_escape/* escapeTerminal */.en)(entry.note)}`);
         written = true;
     }
     const notRun = document.notRun ?? [];
@@ -24096,6 +24202,10 @@ function loadConfig(file, cwd, root = cwd, written) {
         ...(v['parameter-values'] !== undefined ? { parameterValues: v['parameter-values'] } : {}),
         ...(v['resource-group-location'] !== undefined ? { resourceGroupLocation: v['resource-group-location'] } : {}),
         ...(v['deployment-location'] !== undefined ? { deploymentLocation: v['deployment-location'] } : {}),
+        ...(v['resource-group'] !== undefined ? { resourceGroup: v['resource-group'] } : {}),
+        ...(v['deployment-subscription-id'] !== undefined
+            ? { deploymentSubscriptionId: (0,model_foldCase/* foldCase */.SP)(v['deployment-subscription-id']) }
+            : {}),
         ...(v.resources !== undefined ? { resources: v.resources } : {}),
         ...(v['fail-on'] !== undefined ? { failOn: v['fail-on'] } : {}),
         ...(v['fail-on-indeterminate'] !== undefined ? { failOnIndeterminate: v['fail-on-indeterminate'] } : {}),
@@ -24224,6 +24334,8 @@ function resolveSettings(given, cwd, defaults) {
     const resources = pick('resources') ?? [];
     const resourceGroupLocation = pick('resourceGroupLocation');
     const deploymentLocation = pick('deploymentLocation');
+    const resourceGroup = pick('resourceGroup');
+    const deploymentSubscriptionId = pick('deploymentSubscriptionId');
     const named = pick('templates') ?? [];
     const templates = named.length || resources.length ? named : (defaults.templates ?? []);
     // A pattern the base checks (its `templates`, or the default when it names neither templates nor snapshots) that
@@ -24252,6 +24364,8 @@ function resolveSettings(given, cwd, defaults) {
             parameterOverrides: { ...fromFile.parameterValues, ...given.parameterValues },
             ...(resourceGroupLocation !== undefined ? { resourceGroupLocation: shortRegionName(resourceGroupLocation) } : {}),
             ...(deploymentLocation !== undefined ? { deploymentLocation: shortRegionName(deploymentLocation) } : {}),
+            ...(resourceGroup !== undefined ? { resourceGroup } : {}),
+            ...(deploymentSubscriptionId !== undefined ? { deploymentSubscriptionId } : {}),
             resources: [...resources, ...(gate.resourcesAtBase && !given.resources?.length ? gate.resourcesAtBase : [])],
             overrides: gate.overrides ?? config?.overrides ?? [],
             exceptions: config?.exceptions ?? [],
@@ -24288,7 +24402,11 @@ const GATE_SETTINGS = {
     // Where the deployment goes decides what Allowed locations and the like find: a pull request could
     // name an allowed region for a group that is in another.
     resourceGroupLocation: 'resource-group-location',
-    deploymentLocation: 'deployment-location'
+    deploymentLocation: 'deployment-location',
+    // So does the group's name and subscription (a rule on `resourceGroup().name like 'prod-*'`): a pull request could
+    // move its templates, for its own run, to a group whose name passes.
+    resourceGroup: 'resource-group',
+    deploymentSubscriptionId: 'deployment-subscription-id'
 };
 /**
  * What a pull request's configuration file may not change for its own run: `fail-on: never`, a rule in
@@ -24476,6 +24594,27 @@ function parseRegion(value, what) {
     if (!new RegExp(REGION_PATTERN).test(region))
         throw new model_errors/* UserError */.yo(`${what} is '${value}', which is not a region; give a region name such as westeurope.`);
     return shortRegionName(region);
+}
+/**
+ * The resource group the templates deploy to (`--resource-group`, the input or the key of that name), as Azure
+ * allows one to be named: 1 to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a
+ * period. `what` names where it was given, for the message.
+ */
+function parseResourceGroupName(value, what) {
+    const name = value.trim();
+    if (!new RegExp(RESOURCE_GROUP_PATTERN, 'u').test(name))
+        throw new model_errors/* UserError */.yo(`${what} is '${value}', which is not a resource group name; give 1 to 90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period.`);
+    return name;
+}
+/**
+ * The subscription the templates deploy to (`--deployment-subscription-id`, the input or the key of that name):
+ * a GUID, lowercased as ARM returns it from `subscription().subscriptionId`.
+ */
+function parseDeploymentSubscriptionId(value, what) {
+    const id = value.trim();
+    if (!new RegExp(SUBSCRIPTION_ID_PATTERN).test(id))
+        throw new model_errors/* UserError */.yo(`${what} is '${value}', which is not a subscription id; give its GUID, e.g. 00000000-0000-0000-0000-000000000000.`);
+    return (0,model_foldCase/* foldCase */.SP)(id);
 }
 /** `West Europe` \u2192 `westeurope`: the name ARM gives back for a region however it was written. */
 function shortRegionName(region) {
@@ -24727,6 +24866,14 @@ function givenSettings(options) {
         ...(text('deployment-location') !== undefined
             ? { deploymentLocation: parseRegion(text('deployment-location'), '--deployment-location') }
             : {}),
+        ...(text('resource-group') !== undefined
+            ? { resourceGroup: parseResourceGroupName(text('resource-group'), '--resource-group') }
+            : {}),
+        ...(text('deployment-subscription-id') !== undefined
+            ? {
+                deploymentSubscriptionId: parseDeploymentSubscriptionId(text('deployment-subscription-id'), '--deployment-subscription-id')
+            }
+            : {}),
         resources: (0,command/* optionList */.UX)(options.resources),
         ...(failOn !== undefined ? { failOn } : {}),
         ...(typeof options['fail-on-indeterminate'] === 'boolean'
@@ -24912,6 +25059,16 @@ const evaluateOptions = {
         type: 'string',
         placeholder: 'REGION',
         description: 'where a subscription, management group or tenant deployment is: what deployment().location gives (default: unknown)'
+    },
+    'resource-group': {
+        type: 'string',
+        placeholder: 'NAME',
+        description: "the resource group the templates deploy to: what resourceGroup().name gives, and their ids' group (default: unknown)"
+    },
+    'deployment-subscription-id': {
+        type: 'string',
+        placeholder: 'ID',
+        description: "the subscription the templates deploy to: what subscription().subscriptionId gives, and their ids' (default: unknown)"
     },
     resources: {
         type: 'string',
@@ -25584,8 +25741,12 @@ const expandCommand = {
                 parameterFiles: parameterFiles.length ? parameterFiles : undefined,
                 parameterOverrides: parseParameterOverrides((0,command/* optionList */.UX)(options.parameter)),
                 scope: {
-                    subscriptionId: str('subscription-id'),
-                    resourceGroup: str('resource-group'),
+                    subscriptionId: str('subscription-id') === undefined
+                        ? undefined
+                        : parseDeploymentSubscriptionId(str('subscription-id'), '--subscription-id'),
+                    resourceGroup: str('resource-group') === undefined
+                        ? undefined
+                        : parseResourceGroupName(str('resource-group'), '--resource-group'),
                     resourceGroupLocation: region('resource-group-location'),
                     deploymentLocation: region('deployment-location')
                 }
@@ -27909,6 +28070,8 @@ __webpack_require__.d(__webpack_exports__, {
 var value = __webpack_require__(2904);
 // EXTERNAL MODULE: ./src/model/foldCase.ts
 var foldCase = __webpack_require__(6730);
+// EXTERNAL MODULE: ./src/model/resource.ts
+var resource = __webpack_require__(7813);
 ;// CONCATENATED MODULE: ./src/engine/tagSupport.data.ts
 // Generated by scripts/build-tag-support.js from scripts/tag-support/tag-support.md (Microsoft Learn, "Tag support
 // for Azure resources", ms.date 2026-02-09) and scripts/tag-support/additions.json; do not edit. The page lists 2606
@@ -28213,6 +28376,7 @@ const TAG_SUPPORT = new Map([
 
 
 
+
 /**
  * Whether `Indexed` evaluates a resource type, as the table says (tagSupport.data.ts, made by
  * scripts/build-tag-support.js from Microsoft Learn's "Tag support for Azure resources" page and the verified
@@ -28258,7 +28422,7 @@ const proxyNamespaces = [
  * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
  */
 const notIndexedTypes = new Set([
-    'microsoft.resources/subscriptions',
+    (0,foldCase/* foldCase */.SP)(resource/* SUBSCRIPTION_TYPE */.jJ),
     'microsoft.resources/subscriptions/resourcegroups',
     'microsoft.resources/resourcegroups'
 ]);
@@ -29352,6 +29516,129 @@ function compileLinear(source, flags) {
 }
 /** ajv's `code.regExp`: every pattern a schema holds runs in linear time. */
 const linearRegExp = Object.assign(compileLinear, { code: 'linearRegExp' });
+
+
+/***/ }),
+
+/***/ 7813:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CI: () => (/* binding */ PLACEHOLDER_MANAGEMENT_GROUP),
+/* harmony export */   K7: () => (/* binding */ PLACEHOLDER_SUBSCRIPTION),
+/* harmony export */   VN: () => (/* binding */ policyResourceType),
+/* harmony export */   jJ: () => (/* binding */ SUBSCRIPTION_TYPE),
+/* harmony export */   k$: () => (/* binding */ isSubscriptionType),
+/* harmony export */   lc: () => (/* binding */ UNNAMEABLE_MANAGEMENT_GROUP),
+/* harmony export */   n3: () => (/* binding */ armResourceType),
+/* harmony export */   pK: () => (/* binding */ UNNAMEABLE_GROUP),
+/* harmony export */   tV: () => (/* binding */ PLACEHOLDER_RESOURCE_GROUP)
+/* harmony export */ });
+/* unused harmony export POLICY_RESOURCE_GROUP_TYPE */
+/* harmony import */ var _foldCase_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6730);
+
+/**
+ * Where a template's resources are placed when the caller does not say where it deploys: the ids a template's
+ * expressions build (`resourceId()`, `subscription().id`) carry these, consistently, but they are no subscription or
+ * resource group Azure holds.
+ */
+const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+const PLACEHOLDER_RESOURCE_GROUP = 'rg';
+/**
+ * The template's own group where the template itself names a group called `PLACEHOLDER_RESOURCE_GROUP` (another group,
+ * which ARM keeps apart from its own): no group's name can end in a period, so no template can name this one.
+ */
+const UNNAMEABLE_GROUP = 'rg.';
+/** The management group a template deployed to a management group is placed in when the caller does not say. */
+const PLACEHOLDER_MANAGEMENT_GROUP = 'mg';
+/**
+ * The template's own management group where the template itself names one called `PLACEHOLDER_MANAGEMENT_GROUP`: a
+ * management group's id holds letters, digits, hyphens, underscores, periods and parentheses but cannot end in a
+ * period, so no template can name this one.
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftmanagement
+ */
+const UNNAMEABLE_MANAGEMENT_GROUP = 'mg.';
+/**
+ * The type Azure Policy gives a resource group: what its `type` field reads and what a definition
+ * targets (`Microsoft.Resources/subscriptions/resourceGroups`, as "Allowed locations for resource
+ * groups" does), though a template declares one as `Microsoft.Resources/resourceGroups` and ARM's GET
+ * answers that spelling.
+ * https://learn.microsoft.com/azure/governance/policy/concepts/definition-structure-basics#resource-manager-modes
+ */
+const POLICY_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/subscriptions/resourceGroups';
+const ARM_RESOURCE_GROUP_TYPE = 'Microsoft.Resources/resourceGroups';
+/** The type of a subscription, as Azure Policy evaluates one (an `All` definition can target it). */
+const SUBSCRIPTION_TYPE = 'Microsoft.Resources/subscriptions';
+const SUBSCRIPTION_KEY = (0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(SUBSCRIPTION_TYPE);
+/** Whether a resource type is a subscription's (which a rule with a location condition does not apply to). */
+function isSubscriptionType(type) {
+    return type.length === SUBSCRIPTION_TYPE.length && (0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(type) === SUBSCRIPTION_KEY;
+}
+/** A resource's type as Azure Policy sees it: a resource group's as policy spells it, any other as given. */
+function policyResourceType(type) {
+    return type.length === ARM_RESOURCE_GROUP_TYPE.length && (0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(type) === 'microsoft.resources/resourcegroups'
+        ? POLICY_RESOURCE_GROUP_TYPE
+        : type;
+}
+/**
+ * A resource's type as ARM spells it (a resource group's as templates declare it): what finding ids are
+ * made with, so that ids written before resource groups took the policy's spelling still match.
+ */
+function armResourceType(type) {
+    return (0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(type) === 'microsoft.resources/subscriptions/resourcegroups' ? ARM_RESOURCE_GROUP_TYPE : type;
+}
+
+
+/***/ }),
+
+/***/ 5008:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ parseResourceIdChain)
+/* harmony export */ });
+/* harmony import */ var _foldCase_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6730);
+/**
+ * A resource id read the way ARM writes one: (type, name) pairs from the start, where `providers` in a type's
+ * place begins a provider's chain (`providers/{namespace}/{type}/{name}[/{childType}/{childName}\u2026]`). An extension
+ * resource's id (`\u2026/providers/X/y/n/providers/Z/w/m`) names the resource after its last provider; what comes before
+ * is the scope it extends.
+ * https://learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-resource#resourceid
+ */
+
+/**
+ * The chain of the last resource `id` names under a provider; undefined for an id that names none (a subscription,
+ * a resource group) or that is not of that shape (not rooted, an empty type or name, a type without its name).
+ */
+function parseResourceIdChain(id) {
+    const segments = id.split('/');
+    if (segments[0] !== '')
+        return undefined;
+    let provider = -1;
+    let i = 1;
+    while (i < segments.length) {
+        if ((0,_foldCase_js__WEBPACK_IMPORTED_MODULE_0__/* .foldCase */ .SP)(segments[i]) === 'providers') {
+            // A namespace, then at least one (type, name).
+            if (i + 3 >= segments.length)
+                return undefined;
+            provider = i;
+            i += 2;
+            continue;
+        }
+        if (i + 1 >= segments.length || segments[i] === '' || segments[i + 1] === '')
+            return undefined;
+        i += 2;
+    }
+    if (provider < 0)
+        return undefined;
+    const pairs = segments.slice(provider + 2);
+    return {
+        scope: segments.slice(1, provider),
+        namespace: segments[provider + 1],
+        types: pairs.filter((_, k) => k % 2 === 0),
+        names: pairs.filter((_, k) => k % 2 === 1)
+    };
+}
 
 
 /***/ }),

@@ -3469,7 +3469,10 @@ function planExemptionsOfLeaving(leaving, held, owner) {
     return { items, notes };
 }
 
+// EXTERNAL MODULE: ./src/model/resourceId.ts
+var resourceId = __webpack_require__(5008);
 ;// CONCATENATED MODULE: ./src/azure/publish.ts
+
 
 
 
@@ -3487,13 +3490,13 @@ function planExemptionsOfLeaving(leaving, held, owner) {
 
 /** `Namespace/type[/child\u2026]` of a resource id in a resource group, or undefined for any other id. */
 function resourceTypeOf(id) {
-    const found = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/([^/]+)\/(.+)$/i.exec(id);
-    if (found === null || /\/providers\//i.test(found[2]))
+    const chain = (0,resourceId/* parseResourceIdChain */.k)(id);
+    if (!chain || chain.namespace === '' || chain.scope.length !== 4)
         return undefined;
-    const steps = found[2].split('/');
-    if (steps.length % 2 !== 0 || steps.some(step => step === ''))
+    const [subscriptions, , resourceGroups] = chain.scope;
+    if ((0,foldCase/* foldCase */.SP)(subscriptions) !== 'subscriptions' || (0,foldCase/* foldCase */.SP)(resourceGroups) !== 'resourcegroups')
         return undefined;
-    return [found[1], ...steps.filter((_, i) => i % 2 === 0)].join('/');
+    return [chain.namespace, ...chain.types].join('/');
 }
 /** The scopes of a request, checked: the assignment at the definitions' scope or below it. */
 function publishScopes(scope, assignmentScope) {
