@@ -74,36 +74,42 @@ export function renderSummary(document: FindingsDocument, context: ReportContext
   }
   const fileNotes = document.notes ?? [];
   if (fileNotes.length) {
-    const rows: string[] = [];
-    for (const entry of fileNotes)
-      if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.note)} |`])) break;
     lines.push(
       '',
       `### Notes on ${plural(fileNotes.length, 'file')} checked`,
-      '',
-      '| File | Note |',
-      '| --- | --- |',
-      ...rows
+      ...fileTable(
+        budget,
+        fileNotes.map(entry => [entry.file, entry.note]),
+        'Note',
+        ['more note is', 'more notes are']
+      )
     );
-    if (rows.length < fileNotes.length)
-      lines.push('', `${plural(fileNotes.length - rows.length, 'more note is', 'more notes are')} in the JSON file.`);
   }
   const skipped = (document.skipped ?? []).filter(entry => !entry.atBase);
   if (skipped.length) {
-    const rows: string[] = [];
-    for (const entry of skipped)
-      if (!budget.take(rows, [`| ${codeSpan(entry.file, true)} | ${cellText(entry.reason)} |`])) break;
     lines.push(
       '',
       `<details><summary>${plural(skipped.length, 'file')} passed over</summary>`,
+      ...fileTable(
+        budget,
+        skipped.map(entry => [entry.file, entry.reason]),
+        'Why',
+        ['more file is', 'more files are']
+      ),
       '',
-      '| File | Why |',
-      '| --- | --- |',
-      ...rows
+      '</details>'
     );
-    if (rows.length < skipped.length)
-      lines.push('', `${plural(skipped.length - rows.length, 'more file is', 'more files are')} in the JSON file.`);
-    lines.push('', '</details>');
   }
   return lines.join('\n') + '\n';
+}
+
+/** A table of files and a text on each, as many rows as the budget takes, then how many more the JSON file holds. */
+function fileTable(budget: Budget, entries: [string, string][], column: string, more: [string, string]): string[] {
+  const rows: string[] = [];
+  for (const [file, text] of entries)
+    if (!budget.take(rows, [`| ${codeSpan(file, true)} | ${cellText(text)} |`])) break;
+  const lines = ['', `| File | ${column} |`, '| --- | --- |', ...rows];
+  if (rows.length < entries.length)
+    lines.push('', `${plural(entries.length - rows.length, more[0], more[1])} in the JSON file.`);
+  return lines;
 }
