@@ -169,6 +169,36 @@ function targetFor(template: { [key: string]: Json }, options: TemplateLoadOptio
   };
 }
 
+/**
+ * The placeholder groups a template is deployed to when no one says which, and what the template's own is called
+ * instead where the template names a group of that name itself (see `expandTemplateDocument`).
+ */
+const PLACEHOLDER_GROUPS: {
+  kind: string;
+  short: string;
+  placeholder: string;
+  unnameable: string;
+  apart: Partial<DeploymentTarget>;
+  named: (expansion: Expansion) => boolean | undefined;
+}[] = [
+  {
+    kind: 'resource group',
+    short: 'group',
+    placeholder: PLACEHOLDER_RESOURCE_GROUP,
+    unnameable: UNNAMEABLE_GROUP,
+    apart: { resourceGroup: UNNAMEABLE_GROUP },
+    named: expansion => expansion.namesPlaceholderGroup
+  },
+  {
+    kind: 'management group',
+    short: 'management group',
+    placeholder: PLACEHOLDER_MANAGEMENT_GROUP,
+    unnameable: UNNAMEABLE_MANAGEMENT_GROUP,
+    apart: { managementGroup: UNNAMEABLE_MANAGEMENT_GROUP },
+    named: expansion => expansion.namesPlaceholderManagementGroup
+  }
+];
+
 /** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
 export function expandTemplateDocument(
   doc: PositionedJson,
@@ -248,28 +278,18 @@ export function expandTemplateDocument(
       ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
       : undefined;
   let { emitted, expansion } = deploy(target, budget, now, watched);
-  if (expansion.namesPlaceholderGroup) {
-    // The template names a group called as the placeholder of its own. When that name is the template's own group
-    // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
-    // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
-    const apart = deploy({ ...target, resourceGroup: UNNAMEABLE_GROUP }, budget, now, watched);
-    if (apart.expansion.namesPlaceholderGroup) {
-      ({ emitted, expansion } = apart);
-      expansion.notes.unshift(
-        `${path.basename(doc.file)} names a resource group '${PLACEHOLDER_RESOURCE_GROUP}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${UNNAMEABLE_GROUP}' here.`
-      );
-    }
-  }
-  if (expansion.namesPlaceholderManagementGroup) {
-    // The same for a template deployed to a management group that names one called as the placeholder of its own (a
-    // nested deployment scoped to it): a management group's id cannot end in a period either.
-    const apart = deploy({ ...target, managementGroup: UNNAMEABLE_MANAGEMENT_GROUP }, budget, now, watched);
-    if (apart.expansion.namesPlaceholderManagementGroup) {
-      ({ emitted, expansion } = apart);
-      expansion.notes.unshift(
-        `${path.basename(doc.file)} names a management group '${PLACEHOLDER_MANAGEMENT_GROUP}', the name cmk-guard gives the management group a template is deployed to: that management group is another, and the template's own is called '${UNNAMEABLE_MANAGEMENT_GROUP}' here.`
-      );
-    }
+  // The template names a group called as the placeholder of its own. When that name is the template's own group
+  // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can be
+  // (a resource group's or management group's name cannot end in a period), a name that still says the placeholder is
+  // another group, which ARM keeps apart.
+  for (const kept of PLACEHOLDER_GROUPS) {
+    if (!kept.named(expansion)) continue;
+    const apart = deploy({ ...target, ...kept.apart }, budget, now, watched);
+    if (!kept.named(apart.expansion)) continue;
+    ({ emitted, expansion } = apart);
+    expansion.notes.unshift(
+      `${path.basename(doc.file)} names a ${kept.kind} '${kept.placeholder}', the name cmk-guard gives the ${kept.short} a template is deployed to: that ${kept.short} is another, and the template's own is called '${kept.unnameable}' here.`
+    );
   }
 
   for (const e of emitted) refuseCollidingBody(e.resource);
