@@ -5,9 +5,9 @@ import { INTERNAL_ERROR, UserError } from '../model/errors.js';
 import { append } from '../model/lists.js';
 import { isObject, setOwn, type Value } from '../model/value.js';
 import { deepEquals } from '../expr/functions/args.js';
-import { escapeReasons } from './boundary.js';
+import { escapeReasons, isWithin } from './boundary.js';
 import { JsonSyntaxError, parseJsonWithPositions, type PositionedJson } from './json.js';
-import { expandPattern, hasGlob } from './glob.js';
+import { expandPattern, hasGlob, patternBase } from './glob.js';
 import {
   compileBicepFile,
   compileBicepParamFile,
@@ -126,15 +126,11 @@ function absentSubmodules(root: string, patterns: string[], cwd: string): string
   } catch {
     return [];
   }
-  const searched = patterns.map(pattern => {
-    const segments = pattern.split(/[\\/]/);
-    const firstGlob = segments.findIndex(segment => hasGlob(segment));
-    return path.resolve(cwd, (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/') || '.');
-  });
+  const searched = patterns.map(pattern => patternBase(pattern, cwd));
   const absent: string[] = [];
   for (const match of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
     const folder = path.resolve(root, match[1]);
-    if (!isWithin(folder, root) || !searched.some(base => isWithin(folder, base) || isWithin(base, folder))) continue;
+    if (!isWithin(root, folder) || !searched.some(base => isWithin(base, folder) || isWithin(folder, base))) continue;
     let entries: string[];
     try {
       entries = fs.readdirSync(folder);
@@ -144,11 +140,6 @@ function absentSubmodules(root: string, patterns: string[], cwd: string): string
     if (entries.length === 0) absent.push(folder);
   }
   return [...new Set(absent)];
-}
-
-function isWithin(file: string, folder: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */

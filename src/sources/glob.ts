@@ -380,6 +380,14 @@ function templateFileMatcher(pattern: string): GlobMatcher {
   return { test: text => matcher.test(text) || (/\.jsonc$/i.test(text) && matcher.test(text.slice(0, -1))) };
 }
 
+/** The folder a pattern's walk starts from: its path before the first glob (all of it when it has none). */
+export function patternBase(pattern: string, cwd: string): string {
+  const segments = toPosix(pattern).split('/');
+  const firstGlob = segments.findIndex(s => hasGlob(s));
+  const before = firstGlob < 0 ? segments : segments.slice(0, firstGlob);
+  return path.resolve(cwd, before.join('/') || (path.isAbsolute(pattern) ? '/' : '.'));
+}
+
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
@@ -425,7 +433,7 @@ export function expandPattern(
   // matched against the paths below that folder.
   const segments = posixPattern.split('/');
   const firstGlob = segments.findIndex(s => hasGlob(s));
-  const base = path.resolve(cwd, segments.slice(0, firstGlob).join('/') || (path.isAbsolute(pattern) ? '/' : '.'));
+  const base = patternBase(pattern, cwd);
   const matcher = templateFileMatcher(segments.slice(firstGlob).join('/'));
   if (leadsOut(base, boundary) && fs.existsSync(base)) return [base];
   const outside: string[] = [];
