@@ -1,3 +1,4 @@
+import { subscriptionAndGroupOf } from '../model/resourceId.js';
 import {
   PLACEHOLDER_RESOURCE_GROUP,
   PLACEHOLDER_SUBSCRIPTION,
@@ -20,11 +21,6 @@ export interface Scope {
   current: Value | undefined;
   /** Value count: its iterations with those of the value counts around it (see VALUE_COUNT_ITERATIONS). */
   iterations?: number;
-}
-
-function parseResourceId(id: string): { subscriptionId?: string; resourceGroup?: string } {
-  const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-  return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
 }
 
 /** Everything a compiled condition reads while it runs against one resource. */
@@ -74,7 +70,7 @@ export class Runtime {
     resourceGroup: string;
     placeholder: { subscription: boolean; resourceGroup: boolean };
   } {
-    const fromId = parseResourceId(this.resource.id);
+    const fromId = subscriptionAndGroupOf(this.resource.id);
     const fallback = this.outer?.scope();
     const subscriptionId =
       this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? PLACEHOLDER_SUBSCRIPTION;

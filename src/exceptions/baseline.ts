@@ -15,6 +15,7 @@ import { displayPath } from '../paths.js';
 import path from 'node:path';
 import { foldCase } from '../model/foldCase.js';
 import { PLACEHOLDER_RESOURCE_GROUP, PLACEHOLDER_SUBSCRIPTION } from '../model/resource.js';
+import { subscriptionAndGroupOf } from '../model/resourceId.js';
 
 export interface Baseline {
   /** As reports show it. */
@@ -81,6 +82,11 @@ export function baselineFingerprints(
   const places = new Map<string, Map<string, number>>();
   const expressionNamed = new Set<string>();
   let entries = 0;
+  const addPlace = (print: string, place: string) => {
+    const at = places.get(print) ?? new Map<string, number>();
+    at.set(place, (at.get(place) ?? 0) + 1);
+    places.set(print, at);
+  };
   const add = (print: unknown) => {
     if (typeof print !== 'string') return;
     fingerprints.set(print, (fingerprints.get(print) ?? 0) + 1);
@@ -96,9 +102,7 @@ export function baselineFingerprints(
         samePlace(scopeKey(finding.resource.id), placement) ?? ANYWHERE,
         finding.verdict === 'indeterminate'
       );
-      const at = places.get(print) ?? new Map<string, number>();
-      at.set(place, (at.get(place) ?? 0) + 1);
-      places.set(print, at);
+      addPlace(print, place);
       if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
         expressionNamed.add(print);
     }
@@ -124,9 +128,7 @@ export function baselineFingerprints(
         const properties = own(result, 'properties');
         const indeterminate = isObject(properties) && own(properties, 'verdict') === 'indeterminate';
         const place = placeKey(ANYWHERE, indeterminate);
-        const at = places.get(print) ?? new Map<string, number>();
-        at.set(place, (at.get(place) ?? 0) + 1);
-        places.set(print, at);
+        addPlace(print, place);
       }
     }
     return { fingerprints, entries, ...(places.size ? { places } : {}) };
@@ -137,17 +139,18 @@ export function baselineFingerprints(
   );
 }
 
-/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
 /**
  * The subscription and resource group of a resource id (`/subscriptions/x/resourcegroups/y`, case folded), the
  * subscription alone for one above any group; undefined for an id that names neither (or none at all).
  */
 function scopeKey(id: unknown): string | undefined {
   if (typeof id !== 'string') return undefined;
-  const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-  if (found === null) return undefined;
+  const { subscriptionId, resourceGroup } = subscriptionAndGroupOf(id);
+  if (subscriptionId === undefined) return undefined;
   return foldCase(
-    found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`
+    resourceGroup === undefined
+      ? `/subscriptions/${subscriptionId}`
+      : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`
   );
 }
 
@@ -197,6 +200,7 @@ function accepts(place: string, scope: string | undefined, verdict: Finding['ver
   return where === ANYWHERE || scope === undefined || where === scope;
 }
 
+/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
 function isExpressionText(name: string): boolean {
   return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
 }

@@ -48,3 +48,12 @@ export function parseResourceIdChain(id: string): ResourceIdChain | undefined {
     names: pairs.filter((_, k) => k % 2 === 1)
   };
 }
+
+/**
+ * The subscription and resource group an id lies in (`/subscriptions/{s}/resourceGroups/{g}/…`), as written: no group
+ * for an id above any group, neither for one above any subscription.
+ */
+export function subscriptionAndGroupOf(id: string): { subscriptionId?: string; resourceGroup?: string } {
+  const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+  return found ? { subscriptionId: found[1], resourceGroup: found[2] } : {};
+}
