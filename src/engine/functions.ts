@@ -169,17 +169,15 @@ export const policyFunctions: FunctionDefinition[] = [
     minArgs: 0,
     maxArgs: 0,
     call(_args, ctx) {
-      const rt = runtime(ctx.data);
-      const { subscriptionId, resourceGroup: name, placeholder } = rt.scope();
+      const { subscriptionId, resourceGroup: name, placeholder } = runtime(ctx.data).scope();
+      const unknownGroup = new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY);
       return partlyKnownObject(
         {
           id:
             placeholder.subscription || placeholder.resourceGroup
-              ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+              ? unknownGroup
               : `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-          name: placeholder.resourceGroup
-            ? new Unknown('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
-            : name,
+          name: placeholder.resourceGroup ? unknownGroup : name,
           type: 'Microsoft.Resources/resourceGroups',
           location: new Unknown('the resource group location'),
           managedBy: '',
