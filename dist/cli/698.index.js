@@ -8355,15 +8355,13 @@ const policyFunctions = [
         minArgs: 0,
         maxArgs: 0,
         call(_args, ctx) {
-            const rt = runtime(ctx.data);
-            const { subscriptionId, resourceGroup: name, placeholder } = rt.scope();
+            const { subscriptionId, resourceGroup: name, placeholder } = runtime(ctx.data).scope();
+            const unknownGroup = new model_value/* Unknown */.$r('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY);
             return partlyKnownObject({
                 id: placeholder.subscription || placeholder.resourceGroup
-                    ? new model_value/* Unknown */.$r('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
+                    ? unknownGroup
                     : `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
-                name: placeholder.resourceGroup
-                    ? new model_value/* Unknown */.$r('the resource group the template deploys to', PLACEHOLDER_GROUP_KEY)
-                    : name,
+                name: placeholder.resourceGroup ? unknownGroup : name,
                 type: 'Microsoft.Resources/resourceGroups',
                 location: new model_value/* Unknown */.$r('the resource group location'),
                 managedBy: '',
@@ -8499,10 +8497,7 @@ function scopeMatcher(evaluated, options) {
 ;// CONCATENATED MODULE: ./src/engine/runtime.ts
 
 
-function parseResourceId(id) {
-    const m = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-    return m ? { subscriptionId: m[1], resourceGroup: m[2] } : {};
-}
+
 /** Everything a compiled condition reads while it runs against one resource. */
 class Runtime {
     resource;
@@ -8555,7 +8550,7 @@ class Runtime {
      * with each other, but the names are none Azure holds.
      */
     scope() {
-        const fromId = parseResourceId(this.resource.id);
+        const fromId = (0,resourceId/* subscriptionAndGroupOf */.Z)(this.resource.id);
         const fallback = this.outer?.scope();
         const subscriptionId = this.given?.subscriptionId ?? fromId.subscriptionId ?? fallback?.subscriptionId ?? model_resource/* PLACEHOLDER_SUBSCRIPTION */.K7;
         const resourceGroup = this.given?.resourceGroup ?? fromId.resourceGroup ?? fallback?.resourceGroup ?? 'resource-group';
@@ -16366,6 +16361,28 @@ function targetFor(template, options, file) {
         deploymentName: scope.deploymentName ?? external_node_path_.basename(file).replace(/\.(jsonc?|bicep)$/i, '')
     };
 }
+/**
+ * The placeholder groups a template is deployed to when no one says which, and what the template's own is called
+ * instead where the template names a group of that name itself (see `expandTemplateDocument`).
+ */
+const PLACEHOLDER_GROUPS = [
+    {
+        kind: 'resource group',
+        short: 'group',
+        placeholder: model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV,
+        unnameable: model_resource/* UNNAMEABLE_GROUP */.pK,
+        apart: { resourceGroup: model_resource/* UNNAMEABLE_GROUP */.pK },
+        named: expansion => expansion.namesPlaceholderGroup
+    },
+    {
+        kind: 'management group',
+        short: 'management group',
+        placeholder: model_resource/* PLACEHOLDER_MANAGEMENT_GROUP */.CI,
+        unnameable: model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc,
+        apart: { managementGroup: model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc },
+        named: expansion => expansion.namesPlaceholderManagementGroup
+    }
+];
 /** Expands a parsed template document; `expandTemplateFile` reads and pairs files first. */
 function expandTemplateDocument(doc, options = {}) {
     const reason = notATemplateReason(doc.value);
@@ -16431,24 +16448,18 @@ function expandTemplateDocument(doc, options = {}) {
         ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup }
         : undefined;
     let { emitted, expansion } = deploy(target, budget, now, watched);
-    if (expansion.namesPlaceholderGroup) {
-        // The template names a group called as the placeholder of its own. When that name is the template's own group
-        // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can
-        // be (a name cannot end in a period), a name that still says 'rg' is another group, which ARM keeps apart.
-        const apart = deploy({ ...target, resourceGroup: model_resource/* UNNAMEABLE_GROUP */.pK }, budget, now, watched);
-        if (apart.expansion.namesPlaceholderGroup) {
-            ({ emitted, expansion } = apart);
-            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a resource group '${model_resource/* PLACEHOLDER_RESOURCE_GROUP */.tV}', the name cmk-guard gives the group a template is deployed to: that group is another, and the template's own is called '${model_resource/* UNNAMEABLE_GROUP */.pK}' here.`);
-        }
-    }
-    if (expansion.namesPlaceholderManagementGroup) {
-        // The same for a template deployed to a management group that names one called as the placeholder of its own (a
-        // nested deployment scoped to it): a management group's id cannot end in a period either.
-        const apart = deploy({ ...target, managementGroup: model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc }, budget, now, watched);
-        if (apart.expansion.namesPlaceholderManagementGroup) {
-            ({ emitted, expansion } = apart);
-            expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a management group '${model_resource/* PLACEHOLDER_MANAGEMENT_GROUP */.CI}', the name cmk-guard gives the management group a template is deployed to: that management group is another, and the template's own is called '${model_resource/* UNNAMEABLE_MANAGEMENT_GROUP */.lc}' here.`);
-        }
+    // The template names a group called as the placeholder of its own. When that name is the template's own group
+    // (`[resourceGroup().name]`) it follows the group's name: expanded again with its own group called as no group can be
+    // (a resource group's or management group's name cannot end in a period), a name that still says the placeholder is
+    // another group, which ARM keeps apart.
+    for (const kept of PLACEHOLDER_GROUPS) {
+        if (!kept.named(expansion))
+            continue;
+        const apart = deploy({ ...target, ...kept.apart }, budget, now, watched);
+        if (!kept.named(apart.expansion))
+            continue;
+        ({ emitted, expansion } = apart);
+        expansion.notes.unshift(`${external_node_path_.basename(doc.file)} names a ${kept.kind} '${kept.placeholder}', the name cmk-guard gives the ${kept.short} a template is deployed to: that ${kept.short} is another, and the template's own is called '${kept.unnameable}' here.`);
     }
     for (const e of emitted)
         refuseCollidingBody(e.resource);
@@ -17041,6 +17052,13 @@ function templateFileMatcher(pattern) {
     const matcher = globMatcher(pattern, { ignoreCase: true });
     return { test: text => matcher.test(text) || (/\.jsonc$/i.test(text) && matcher.test(text.slice(0, -1))) };
 }
+/** The folder a pattern's walk starts from: its path before the first glob (all of it when it has none). */
+function patternBase(pattern, cwd) {
+    const segments = toPosix(pattern).split('/');
+    const firstGlob = segments.findIndex(s => hasGlob(s));
+    const before = firstGlob < 0 ? segments : segments.slice(0, firstGlob);
+    return external_node_path_.resolve(cwd, before.join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
+}
 /**
  * The files a pattern names, as absolute paths in a stable order: a glob is matched
  * against paths relative to `cwd` (or absolute, when the pattern is); a folder gives
@@ -17079,7 +17097,7 @@ function expandPattern(pattern, cwd, boundary, skippedFolders = [], bicepPassed 
     // matched against the paths below that folder.
     const segments = posixPattern.split('/');
     const firstGlob = segments.findIndex(s => hasGlob(s));
-    const base = external_node_path_.resolve(cwd, segments.slice(0, firstGlob).join('/') || (external_node_path_.isAbsolute(pattern) ? '/' : '.'));
+    const base = patternBase(pattern, cwd);
     const matcher = templateFileMatcher(segments.slice(firstGlob).join('/'));
     if (leadsOut(base, boundary) && external_node_fs_.existsSync(base))
         return [base];
@@ -17206,15 +17224,11 @@ function absentSubmodules(root, patterns, cwd) {
     catch {
         return [];
     }
-    const searched = patterns.map(pattern => {
-        const segments = pattern.split(/[\\/]/);
-        const firstGlob = segments.findIndex(segment => hasGlob(segment));
-        return external_node_path_.resolve(cwd, (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/') || '.');
-    });
+    const searched = patterns.map(pattern => patternBase(pattern, cwd));
     const absent = [];
     for (const match of text.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
         const folder = external_node_path_.resolve(root, match[1]);
-        if (!isWithin(folder, root) || !searched.some(base => isWithin(folder, base) || isWithin(base, folder)))
+        if (!(0,sources_boundary/* isWithin */.UO)(root, folder) || !searched.some(base => (0,sources_boundary/* isWithin */.UO)(base, folder) || (0,sources_boundary/* isWithin */.UO)(folder, base)))
             continue;
         let entries;
         try {
@@ -17227,10 +17241,6 @@ function absentSubmodules(root, patterns, cwd) {
             absent.push(folder);
     }
     return [...new Set(absent)];
-}
-function isWithin(file, folder) {
-    const relative = external_node_path_.relative(folder, file);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
 }
 /** Whether JSON text names the template schema, its `\uXXXX` escapes read as the characters they are. */
 function namesTemplateSchema(text) {
@@ -17871,6 +17881,7 @@ function printOf(finding, name, file) {
 
 
 
+
 /** The findings a baseline file holds: a findings document (JSON) or a SARIF log from cmk-guard. */
 function readBaseline(file, cwd, placement) {
     const shown = (0,paths/* displayPath */.Gt)(file, cwd);
@@ -17890,6 +17901,11 @@ function baselineFingerprints(json, file, placement) {
     const places = new Map();
     const expressionNamed = new Set();
     let entries = 0;
+    const addPlace = (print, place) => {
+        const at = places.get(print) ?? new Map();
+        at.set(place, (at.get(place) ?? 0) + 1);
+        places.set(print, at);
+    };
     const add = (print) => {
         if (typeof print !== 'string')
             return;
@@ -17904,9 +17920,7 @@ function baselineFingerprints(json, file, placement) {
             const print = fingerprint(finding);
             add(print);
             const place = placeKey(samePlace(scopeKey(finding.resource.id), placement) ?? ANYWHERE, finding.verdict === 'indeterminate');
-            const at = places.get(print) ?? new Map();
-            at.set(place, (at.get(place) ?? 0) + 1);
-            places.set(print, at);
+            addPlace(print, place);
             if (finding.resource.stableName === undefined && isExpressionText(finding.resource.name))
                 expressionNamed.add(print);
         }
@@ -17935,16 +17949,13 @@ function baselineFingerprints(json, file, placement) {
                 const properties = (0,model_value/* own */.ZV)(result, 'properties');
                 const indeterminate = (0,model_value/* isObject */.Gv)(properties) && (0,model_value/* own */.ZV)(properties, 'verdict') === 'indeterminate';
                 const place = placeKey(ANYWHERE, indeterminate);
-                const at = places.get(print) ?? new Map();
-                at.set(place, (at.get(place) ?? 0) + 1);
-                places.set(print, at);
+                addPlace(print, place);
             }
         }
         return { fingerprints, entries, ...(places.size ? { places } : {}) };
     }
     throw new model_errors/* UserError */.yo('the baseline is neither a findings document (`findings: [...]`) nor a SARIF log; write one with `cmk-guard baseline --out FILE`.', { file });
 }
-/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
 /**
  * The subscription and resource group of a resource id (`/subscriptions/x/resourcegroups/y`, case folded), the
  * subscription alone for one above any group; undefined for an id that names neither (or none at all).
@@ -17952,10 +17963,12 @@ function baselineFingerprints(json, file, placement) {
 function scopeKey(id) {
     if (typeof id !== 'string')
         return undefined;
-    const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
-    if (found === null)
+    const { subscriptionId, resourceGroup } = (0,resourceId/* subscriptionAndGroupOf */.Z)(id);
+    if (subscriptionId === undefined)
         return undefined;
-    return (0,model_foldCase/* foldCase */.SP)(found[2] === undefined ? `/subscriptions/${found[1]}` : `/subscriptions/${found[1]}/resourceGroups/${found[2]}`);
+    return (0,model_foldCase/* foldCase */.SP)(resourceGroup === undefined
+        ? `/subscriptions/${subscriptionId}`
+        : `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`);
 }
 /**
  * A scope key (`scopeKey`) with the placement the run is told put back to the placeholders a run not told it
@@ -18001,6 +18014,7 @@ function accepts(place, scope, verdict) {
     const where = indeterminate ? place.slice(0, -INDETERMINATE_MARK.length) : place;
     return where === ANYWHERE || scope === undefined || where === scope;
 }
+/** A name that is the expression giving it (`[variables('name')]`), as a run writes a name it cannot compute. */
 function isExpressionText(name) {
     return name.startsWith('[') && !name.startsWith('[[') && name.includes(']');
 }
@@ -29595,6 +29609,7 @@ function armResourceType(type) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ subscriptionAndGroupOf),
 /* harmony export */   k: () => (/* binding */ parseResourceIdChain)
 /* harmony export */ });
 /* harmony import */ var _foldCase_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6730);
@@ -29638,6 +29653,14 @@ function parseResourceIdChain(id) {
         types: pairs.filter((_, k) => k % 2 === 0),
         names: pairs.filter((_, k) => k % 2 === 1)
     };
+}
+/**
+ * The subscription and resource group an id lies in (`/subscriptions/{s}/resourceGroups/{g}/\u2026`), as written: no group
+ * for an id above any group, neither for one above any subscription.
+ */
+function subscriptionAndGroupOf(id) {
+    const found = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(id);
+    return found ? { subscriptionId: found[1], resourceGroup: found[2] } : {};
 }
 
 
